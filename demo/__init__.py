@@ -1,0 +1,1 @@
+"""Run the whole system on one machine: broker, hub, kiosks on simulated devices."""

@@ -1,0 +1,114 @@
+"""A local SMS gateway peer: accepts the hub's HTTP SMS contract and shows what it received.
+
+POST /send with JSON {"to": "+8801...", "text": "..."} → 200 {"id": "..."}; GET / lists the
+messages as a page, GET /messages as JSON. Used by the demo, by training and by the tests.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+
+
+class SmsSink:
+    """An HTTP SMS gateway on loopback that keeps every message it was sent."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, fail_next: int = 0) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.fail_next = fail_next  # answer this many sends with 503, to exercise retries
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sms-sink", daemon=True)
+
+    @property
+    def port(self) -> int:
+        """The port the sink listens on."""
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The URL to configure as the hub's [sms] url."""
+        return f"http://127.0.0.1:{self.port}/send"
+
+    def start(self) -> SmsSink:
+        """Start serving in a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+    def received(self) -> list[dict[str, Any]]:
+        """A copy of the messages received so far."""
+        with self._lock:
+            return list(self.messages)
+
+    def code_for(self, phone: str, tracking_id: str) -> str | None:
+        """The collection code in the newest SMS to phone that names tracking_id, if any."""
+        for message in reversed(self.received()):
+            if message["to"] == phone and tracking_id in message["text"]:
+                found = CODE.search(message["text"])
+                if found:
+                    return found.group(0)
+        return None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def _reply(self, status: int, body: bytes, ctype: str = "application/json") -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    body = json.loads(self.rfile.read(length))
+                    to, text = body["to"], body["text"]
+                    if not isinstance(to, str) or not isinstance(text, str):
+                        raise TypeError
+                except (ValueError, KeyError, TypeError):
+                    self._reply(400, b'{"error": "expected {\\"to\\", \\"text\\"}"}')
+                    return
+                with sink._lock:
+                    if sink.fail_next > 0:
+                        sink.fail_next -= 1
+                        self._reply(503, b'{"error": "try later"}')
+                        return
+                    message_id = uuid.uuid4().hex
+                    sink.messages.append({"id": message_id, "to": to, "text": text})
+                self._reply(200, json.dumps({"id": message_id}).encode())
+
+            def do_GET(self) -> None:
+                items = sink.received()
+                if self.path.startswith("/messages"):
+                    self._reply(200, json.dumps(items, ensure_ascii=False).encode())
+                    return
+                rows = "".join(
+                    f"<li><b>{html.escape(m['to'])}</b>: {html.escape(m['text'])}</li>"
+                    for m in reversed(items)
+                )
+                page = (
+                    "<!doctype html><meta charset=utf-8><title>SMS</title>"
+                    f"<h1>SMS sent by the hub</h1><ul>{rows or '<li>none yet</li>'}</ul>"
+                )
+                self._reply(200, page.encode(), "text/html; charset=utf-8")
+
+        return Handler

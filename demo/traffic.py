@@ -1,0 +1,56 @@
+"""A traffic generator for the demo: whole journeys through the contract APIs, one after another."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+
+from demo.client import ApiError, KioskClient, wait_until
+from demo.sms_sink import SmsSink
+from demo.stack import Stack
+
+log = logging.getLogger("demo.traffic")
+
+NAMES = ("রহিমা খাতুন", "মোঃ করিম উদ্দিন", "Nusrat Jahan", "সুমাইয়া আক্তার", "Abdul Alim")
+
+
+def one_journey(stack: Stack, sms: SmsSink, rng: random.Random) -> str:
+    """Intake at one booth for another, receive there, collect with the SMS code; return the tracking id."""
+    origin, destination = rng.sample(list(stack.kiosks.values()), 2)
+    phone = f"+88017{rng.randrange(10**8):08d}"
+    cod = f"{rng.randrange(0, 5000)}.{rng.choice(['00', '50'])}"
+    with_origin = origin.client()
+    parcel = with_origin.intake(
+        recipient={"name": rng.choice(NAMES), "phone": phone},
+        destination=destination.spec.booth_id,
+        cod_amount=cod,
+    )
+    tracking_id = parcel["tracking_id"]
+    at_destination = destination.client()
+    wait_until(lambda: _received(at_destination, tracking_id), timeout=60, what=f"{tracking_id} to arrive")
+    code = wait_until(lambda: sms.code_for(phone, tracking_id), timeout=60, what=f"the SMS for {tracking_id}")
+    at_destination.handover(tracking_id, code, cod)
+    with_origin.close()
+    at_destination.close()
+    return tracking_id
+
+
+def _received(client: KioskClient, tracking_id: str) -> bool:
+    try:
+        return client.receive(tracking_id)["status"] == "ready"
+    except ApiError as exc:
+        if exc.code == "cod_unknown":
+            return False
+        raise
+
+
+def run(stack: Stack, sms: SmsSink, stop: threading.Event, every_s: float = 8.0, seed: int = 1) -> None:
+    """Run journeys until stop is set, logging each one."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    while not stop.wait(every_s):
+        try:
+            tracking_id = one_journey(stack, sms, rng)
+            log.info("journey done: %s delivered", tracking_id)
+        except (ApiError, TimeoutError) as exc:
+            log.warning("journey failed: %s", exc)

@@ -1,0 +1,1 @@
+"""DakBooth central hub: ingest, tracking, notifications and web API."""

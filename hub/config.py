@@ -1,0 +1,107 @@
+"""Hub configuration: TOML validated by pydantic, unknown keys rejected with their dotted name."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or invalid; str(error) says why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HttpConfig(_Section):
+    """Where the web server listens."""
+
+    host: str = Field(default="127.0.0.1", description="address to bind")
+    port: int = Field(default=8000, ge=0, le=65535, description="TCP port (0 picks a free one)")
+
+
+class BrokerConfig(_Section):
+    """The MQTT broker the hub consumes from and publishes to."""
+
+    url: str = Field(default="mqtt://127.0.0.1:1883", description="mqtt:// or mqtts://host:port")
+    ca: Path | None = Field(default=None, description="CA certificate (relative to the config file)")
+    cert: Path | None = Field(default=None, description="the hub's client certificate")
+    key: Path | None = Field(default=None, description="the hub's private key")
+    client_id: str = Field(default="hub-1", min_length=1, description="MQTT client id (persistent session)")
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, v: str) -> str:
+        if not v.startswith(("mqtt://", "mqtts://")):
+            raise ValueError("must start with mqtt:// or mqtts://")
+        return v
+
+
+class DatabaseConfig(_Section):
+    """The hub's database."""
+
+    url: str = Field(default="sqlite:///hub.sqlite", description="SQLAlchemy URL; SQLite or PostgreSQL")
+
+
+class SmsConfig(_Section):
+    """How SMS leave the hub."""
+
+    driver: Literal["http", "log"] = Field(default="log", description="http | log")
+    url: str = Field(default="http://127.0.0.1:9300/send", description="http driver: POST JSON {to, text}")
+
+
+class HubConfig(_Section):
+    """The whole hub configuration."""
+
+    http: HttpConfig = Field(default_factory=HttpConfig)
+    broker: BrokerConfig = Field(default_factory=BrokerConfig)
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    sms: SmsConfig = Field(default_factory=SmsConfig)
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"unknown key '{where}'"
+    return f"invalid value for '{where}': {first['msg']}"
+
+
+def _resolve(base: Path, cfg: HubConfig) -> HubConfig:
+    """Make file paths and a relative SQLite path relative to the config file's directory."""
+    broker = cfg.broker.model_copy(
+        update={k: (base / v) for k in ("ca", "cert", "key") if (v := getattr(cfg.broker, k)) is not None}
+    )
+    url = cfg.database.url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix and not url.startswith(prefix + "/"):
+        rest = url[len(prefix) :]
+        if not rest.startswith(":memory:"):
+            url = prefix + str((base / rest).resolve())
+    return cfg.model_copy(update={"broker": broker, "database": DatabaseConfig(url=url)})
+
+
+def parse(text: str, base: Path) -> HubConfig:
+    """Parse TOML text into a HubConfig, resolving relative paths against base; raise ConfigError."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}") from None
+    try:
+        cfg = HubConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    return _resolve(base, cfg)
+
+
+def load(path: Path) -> HubConfig:
+    """Read and validate the config file at path; raise ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    return parse(text, path.parent.resolve())

@@ -1,0 +1,34 @@
+"""Column types shared by SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+
+
+def utc_text(value: datetime) -> str:
+    """An aware datetime as fixed-width UTC text, so text order is time order on every database."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    return value.astimezone(UTC).strftime(FORMAT)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as fixed-width UTC ISO 8601 text."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        """Store as UTC text."""
+        return None if value is None else utc_text(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Read back as an aware UTC datetime."""
+        return None if value is None else datetime.fromisoformat(value)

@@ -1,0 +1,1 @@
+"""Ingest: MQTT messages from booths are validated, applied in batches and acknowledged."""

@@ -1,0 +1,1 @@
+"""Notifications: SMS templates, delivery drivers and the outbox worker."""

@@ -1,0 +1,94 @@
+"""The hub process: migrate, then run web, ingest, notifier and publisher until told to stop."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import threading
+from types import FrameType
+
+from waitress.server import create_server
+
+from hub.config import HubConfig
+from hub.db.engine import make_engine, migrate
+from hub.ingest.apply import Inbound
+from hub.ingest.worker import IngestWorker
+from hub.mqtt import MqttLink
+from hub.notify.drivers import make_driver
+from hub.notify.worker import Notifier, NotifierThread
+from hub.publisher import Publisher
+from hub.web import WebContext, create_app
+
+log = logging.getLogger(__name__)
+
+
+class WebServer(threading.Thread):
+    """waitress in a thread we own: polled so that stop() returns promptly and closes every socket."""
+
+    def __init__(self, app: object, host: str, port: int) -> None:
+        super().__init__(name="hub-web", daemon=True)
+        self._map: dict[int, object] = {}
+        self.server = create_server(app, host=host, port=port, map=self._map, threads=8)
+        self.stopping = threading.Event()
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The host and port actually bound."""
+        return str(self.server.effective_host), int(self.server.effective_port)
+
+    def run(self) -> None:
+        """Serve until stopped."""
+        while not self.stopping.is_set() and self._map:
+            self.server.asyncore.loop(timeout=0.2, map=self._map, count=1)
+        self.server.close()
+        self.server.asyncore.close_all(self._map)
+        self.server.task_dispatcher.shutdown()
+
+    def stop(self) -> None:
+        """Ask the loop to close the server."""
+        self.stopping.set()
+
+
+def serve(cfg: HubConfig) -> int:
+    """Run the hub until SIGTERM or SIGINT; return the exit status."""
+    stop = threading.Event()
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %d: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+
+    engine = make_engine(cfg.database.url)
+    migrate(engine)
+    inbox: queue.Queue[Inbound] = queue.Queue()
+    link = MqttLink(cfg.broker, inbox)
+    ingest = IngestWorker(engine, inbox, link)
+    publisher = Publisher(engine, link)
+    notifier = NotifierThread(Notifier(engine, make_driver(cfg.sms)))
+    app = create_app(WebContext(engine=engine, mqtt_connected=lambda: link.connected))
+    web = WebServer(app, cfg.http.host, cfg.http.port)
+    threads: list[IngestWorker | Publisher | NotifierThread | WebServer] = [ingest, publisher, notifier, web]
+    for thread in threads:
+        thread.start()
+    link.start()
+    host, port = web.address
+    print(f"hub ready http://{host}:{port}", flush=True)
+    try:
+        while not stop.wait(0.5):
+            dead = [t.name for t in threads if not t.is_alive()]
+            if dead:
+                log.error("thread(s) died: %s; stopping", ", ".join(dead))
+                return 1
+    finally:
+        web.stop()
+        link.stop()
+        for thread in threads:
+            thread.stop()
+        for thread in threads:
+            thread.join(10)
+        engine.dispose()
+        log.info("hub stopped")
+    return 0

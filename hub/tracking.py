@@ -1,0 +1,28 @@
+"""Public tracking: a parcel's status and timeline, without any personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from hub.db.schema import events, parcels
+from parcel import s10
+
+
+def track(conn: Connection, raw_tracking_id: str) -> dict[str, Any] | None:
+    """The public view of a parcel, or None when unknown; raise s10.InvalidTrackingNumber when malformed."""
+    tracking_id = s10.validate(raw_tracking_id)
+    status = conn.execute(select(parcels.c.status).where(parcels.c.tracking_id == tracking_id)).scalar()
+    if status is None:
+        return None
+    rows = conn.execute(
+        select(events.c.type, events.c.at, events.c.booth)
+        .where(events.c.tracking_id == tracking_id)
+        .order_by(events.c.at, events.c.seq)
+    ).all()
+    return {
+        "tracking_id": tracking_id,
+        "status": status,
+        "events": [{"type": r.type, "at": r.at.isoformat(), "booth": r.booth} for r in rows],
+    }

@@ -1,0 +1,48 @@
+"""JSON API: public tracking, booths for the monitoring cell, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from hub.monitoring import booth_list
+from hub.tracking import track
+from hub.web.auth import require_role
+from hub.web.errors import ApiError
+from parcel.s10 import InvalidTrackingNumber
+
+bp = Blueprint("api", __name__)
+
+
+def _ctx() -> Any:
+    return current_app.extensions["hub"]
+
+
+@bp.get("/api/v1/track/<tracking_id>")
+def track_parcel(tracking_id: str) -> Any:
+    """A parcel's status and timeline; no personal data."""
+    if not _ctx().track_limit.allow(request.remote_addr or "?"):
+        raise ApiError(429, "rate_limited", "too many requests; try again shortly")
+    try:
+        with _ctx().engine.connect() as conn:
+            view = track(conn, tracking_id)
+    except InvalidTrackingNumber as exc:
+        raise ApiError(400, "invalid_tracking_id", str(exc)) from None
+    if view is None:
+        raise ApiError(404, "not_found", "no parcel with this tracking number")
+    return jsonify(view)
+
+
+@bp.get("/api/v1/booths")
+@require_role("monitor", "admin")
+def booths() -> Any:
+    """Every booth with its online state, last contact, devices and outbox backlog."""
+    with _ctx().engine.connect() as conn:
+        return jsonify(booth_list(conn))
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    """Liveness with the broker connection state."""
+    return jsonify({"ok": True, "mqtt": bool(_ctx().mqtt_connected())})

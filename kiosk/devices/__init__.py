@@ -1,0 +1,1 @@
+"""Counter devices: one interface per kind, real drivers and simulators behind it."""

@@ -1,0 +1,68 @@
+"""Input checks shared by the counter services; each raises ServiceError with a stable code."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kiosk.services.errors import ServiceError
+from parcel import s10
+from parcel.money import InvalidAmount, parse_taka
+from parcel.phone import BENGALI_DIGITS, InvalidPhone, normalise_mobile
+from parcel.topics import is_booth_id
+
+
+def tracking_id(value: Any) -> str:
+    """A canonical BD S10 number, or invalid_tracking_id."""
+    try:
+        return s10.validate(value)
+    except s10.InvalidTrackingNumber as exc:
+        raise ServiceError("invalid_tracking_id", str(exc)) from None
+
+
+def booth(value: Any, field: str = "destination") -> str:
+    """A booth id, or invalid_<field>."""
+    if not isinstance(value, str) or not is_booth_id(value.strip()):
+        raise ServiceError(f"invalid_{field}", f"{field} must be a booth id like BD-1000-01")
+    return value.strip()
+
+
+def amount(value: Any, code: str = "invalid_amount") -> Decimal:
+    """An exact taka amount (Bengali digits accepted), or the given code."""
+    if isinstance(value, str):
+        value = value.translate(BENGALI_DIGITS)
+    try:
+        return parse_taka(value)
+    except InvalidAmount as exc:
+        raise ServiceError(code, str(exc)) from None
+
+
+def recipient(value: Any) -> tuple[str, str]:
+    """(name, E.164 phone) of a recipient object."""
+    if not isinstance(value, dict) or set(value) - {"name", "phone"}:
+        raise ServiceError("invalid_recipient", "recipient must be an object with name and phone")
+    name = value.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
+        raise ServiceError("invalid_recipient", "recipient name is required (at most 200 characters)")
+    try:
+        phone = normalise_mobile(value.get("phone"))  # type: ignore[arg-type]
+    except InvalidPhone as exc:
+        raise ServiceError("invalid_phone", str(exc)) from None
+    return name.strip(), phone
+
+
+def weight(value: Any) -> int:
+    """A weight in grams, 1..100000."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 100_000:
+        raise ServiceError("invalid_weight", "weight_g must be a whole number of grams from 1 to 100000")
+    return value
+
+
+def code(value: Any) -> str:
+    """A typed collection code: 6 digits, Bengali digits accepted."""
+    if not isinstance(value, str):
+        raise ServiceError("invalid_code", "the collection code is 6 digits")
+    digits = "".join(value.split()).translate(BENGALI_DIGITS)
+    if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
+        raise ServiceError("invalid_code", "the collection code is 6 digits")
+    return digits

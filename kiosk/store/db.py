@@ -1,0 +1,161 @@
+"""One SQLite connection (WAL, synchronous=FULL) shared by threads under a lock, with a versioned schema."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE clerks (
+    id TEXT PRIMARY KEY,
+    pin_hash BLOB NOT NULL,
+    pin_salt BLOB NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('clerk', 'supervisor')),
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until REAL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE parcels (
+    tracking_id TEXT PRIMARY KEY,
+    origin TEXT,
+    destination TEXT,
+    recipient_name TEXT,
+    recipient_phone TEXT,
+    cod_amount TEXT,
+    fee TEXT,
+    weight_g INTEGER,
+    status TEXT NOT NULL,
+    announced INTEGER NOT NULL DEFAULT 1,
+    code_hash BLOB,
+    code_salt BLOB,
+    code_expires_at TEXT,
+    code_attempts INTEGER NOT NULL DEFAULT 0,
+    locked INTEGER NOT NULL DEFAULT 0,
+    clerk TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE manifests (tracking_id TEXT PRIMARY KEY, payload TEXT NOT NULL, received_at TEXT NOT NULL);
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE booth_config (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    payload TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE print_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    tracking_id TEXT,
+    content TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    detail TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    clerk TEXT,
+    action TEXT NOT NULL,
+    tracking_id TEXT,
+    outcome TEXT NOT NULL
+);
+"""
+
+MIGRATIONS = {1: SCHEMA_V1}
+
+
+class Store:
+    """The kiosk database; use `transaction()` for writes and `read()` for consistent reads."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(f"database schema {version} is newer than this kiosk ({SCHEMA_VERSION})")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                with self.transaction() as tx:
+                    for statement in MIGRATIONS[target].split(";"):
+                        if statement.strip():
+                            tx.execute(statement)
+                    if target == 1:
+                        _seed_meta(tx)
+                    tx.execute(f"PRAGMA user_version={target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE): commits on success, rolls back on any exception."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, held exclusively for the block."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    def pragma(self, name: str) -> object:
+        """Value of a PRAGMA (for checks and diagnostics)."""
+        with self._lock:
+            return self._conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+
+def _seed_meta(tx: sqlite3.Connection) -> None:
+    rows = {
+        "next_seq": "1",
+        "acked_upto": "0",
+        "next_serial": "0",
+        "secret_key": secrets.token_hex(32),
+    }
+    tx.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", rows.items())
+
+
+def get_meta(tx: sqlite3.Connection, key: str) -> str:
+    """A value from the meta table."""
+    row = tx.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        raise KeyError(key)
+    return str(row[0])
+
+
+def set_meta(tx: sqlite3.Connection, key: str, value: object) -> None:
+    """Set a value in the meta table."""
+    tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value)))

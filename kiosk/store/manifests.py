@@ -1,0 +1,21 @@
+"""Manifests: parcels the hub announced to this booth."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from parcel.messages import Manifest
+
+
+def put(tx: sqlite3.Connection, manifest: Manifest, at: str) -> None:
+    """Store (or replace) the manifest of a parcel."""
+    tx.execute(
+        "INSERT OR REPLACE INTO manifests (tracking_id, payload, received_at) VALUES (?, ?, ?)",
+        (manifest.tracking_id, manifest.model_dump_json(), at),
+    )
+
+
+def get(tx: sqlite3.Connection, tracking_id: str) -> Manifest | None:
+    """The manifest of a parcel, or None."""
+    row = tx.execute("SELECT payload FROM manifests WHERE tracking_id = ?", (tracking_id,)).fetchone()
+    return Manifest.model_validate_json(row[0]) if row else None

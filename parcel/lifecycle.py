@@ -1,0 +1,164 @@
+"""The parcel lifecycle: states, event types, the transition function and state derived from a set of events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Where a parcel is in its life."""
+
+    ACCEPTED = "accepted"
+    DISPATCHED = "dispatched"
+    ARRIVED = "arrived"
+    READY = "ready"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+
+
+class EventType(StrEnum):
+    """Event types on the wire (UPU EMSEVT code in EMSEVT_CODES where one exists)."""
+
+    ACCEPTED = "parcel.accepted"
+    DISPATCHED = "parcel.dispatched"
+    ARRIVED = "parcel.arrived"
+    READY = "parcel.ready"
+    HANDOVER_FAILED = "parcel.handover_failed"
+    DELIVERED = "parcel.delivered"
+    RETURNED = "parcel.returned"
+    CASH_CLOSED = "cash.closed"
+
+
+EMSEVT_CODES: dict[EventType, str] = {
+    EventType.ACCEPTED: "EMA",
+    EventType.DISPATCHED: "EMC",
+    EventType.ARRIVED: "EMG",
+    EventType.READY: "EDH",
+    EventType.HANDOVER_FAILED: "EMH",
+    EventType.DELIVERED: "EMI",
+}
+
+PARCEL_EVENTS = frozenset(t for t in EventType if t.value.startswith("parcel."))
+
+# The state each event moves a parcel to. A failed handover leaves it ready at the counter.
+RESULT: dict[EventType, Status] = {
+    EventType.ACCEPTED: Status.ACCEPTED,
+    EventType.DISPATCHED: Status.DISPATCHED,
+    EventType.ARRIVED: Status.ARRIVED,
+    EventType.READY: Status.READY,
+    EventType.HANDOVER_FAILED: Status.READY,
+    EventType.DELIVERED: Status.DELIVERED,
+    EventType.RETURNED: Status.RETURNED,
+}
+
+# Place in the lifecycle. Derivation takes the furthest place reached, so arrival order does not matter.
+RANK: dict[Status, int] = {
+    Status.ACCEPTED: 1,
+    Status.DISPATCHED: 2,
+    Status.ARRIVED: 3,
+    Status.READY: 4,
+    Status.DELIVERED: 5,
+    Status.RETURNED: 5,
+}
+
+# Allowed edges for a booth applying its own actions in order. Scans may be skipped
+# (a parcel can arrive without a dispatch scan), so edges go forward over missed stages.
+ALLOWED: dict[Status | None, frozenset[EventType]] = {
+    None: frozenset({EventType.ACCEPTED, EventType.ARRIVED}),
+    Status.ACCEPTED: frozenset({EventType.DISPATCHED, EventType.ARRIVED, EventType.RETURNED}),
+    Status.DISPATCHED: frozenset({EventType.ARRIVED, EventType.RETURNED}),
+    Status.ARRIVED: frozenset({EventType.READY, EventType.DISPATCHED, EventType.RETURNED}),
+    Status.READY: frozenset(
+        {EventType.DELIVERED, EventType.HANDOVER_FAILED, EventType.READY, EventType.RETURNED}
+    ),
+    Status.DELIVERED: frozenset(),
+    Status.RETURNED: frozenset(),
+}
+
+# Events that may happen once per parcel; a second one with another id is an anomaly.
+ONCE = frozenset({EventType.ACCEPTED, EventType.DELIVERED, EventType.RETURNED})
+
+
+class IllegalTransition(ValueError):
+    """Raised when an event is not allowed from a parcel's current state."""
+
+
+def transition(current: Status | None, event: EventType) -> Status:
+    """Return the state after event, or raise IllegalTransition naming both."""
+    if event not in ALLOWED[current]:
+        where = current.value if current else "unknown"
+        raise IllegalTransition(f"{event.value} is not allowed for a parcel that is {where}")
+    return RESULT[event]
+
+
+@dataclass(frozen=True)
+class SeenEvent:
+    """The part of a stored event that derivation needs."""
+
+    id: str
+    type: EventType
+    at: str
+    booth: str
+    destination: str | None = None
+
+
+@dataclass
+class Derived:
+    """A parcel's state derived from all its events, with anything that conflicts."""
+
+    status: Status | None
+    counted: list[SeenEvent] = field(default_factory=list)
+    anomalies: list[tuple[SeenEvent, str]] = field(default_factory=list)
+
+
+def derive(events: Iterable[SeenEvent]) -> Derived:
+    """Derive a parcel's state from the set of its events, independent of arrival order.
+
+    Events are considered in lifecycle order (then time, then id), so a late acceptance
+    after a delivery changes nothing. Conflicts are kept as anomalies and not counted.
+    """
+    ordered = sorted(
+        (e for e in events if e.type in RESULT),
+        key=lambda e: (RANK[RESULT[e.type]], e.type != EventType.HANDOVER_FAILED, e.at, e.id),
+    )
+    out = Derived(status=None)
+    seen_once: dict[EventType, SeenEvent] = {}
+    destination: str | None = None
+    ready_at: str | None = None
+    for e in ordered:
+        reason = _conflict(e, seen_once, destination, ready_at)
+        if reason:
+            out.anomalies.append((e, reason))
+            continue
+        if e.type in ONCE:
+            seen_once[e.type] = e
+        if e.type == EventType.ACCEPTED:
+            destination = e.destination
+        if e.type == EventType.READY:
+            ready_at = e.booth
+        out.counted.append(e)
+        result = RESULT[e.type]
+        if out.status is None or RANK[result] >= RANK[out.status]:
+            out.status = result
+    return out
+
+
+def _conflict(
+    e: SeenEvent, once: dict[EventType, SeenEvent], destination: str | None, ready_at: str | None
+) -> str | None:
+    """Why e conflicts with what is already counted, or None."""
+    if e.type in once:
+        return f"second {e.type.value} (first was {once[e.type].id})"
+    if e.type == EventType.DELIVERED and EventType.RETURNED in once:
+        return "delivered after the parcel was returned"
+    if e.type == EventType.RETURNED and EventType.DELIVERED in once:
+        return "returned after the parcel was delivered"
+    if e.type == EventType.DELIVERED:
+        expected = ready_at or destination
+        if expected is not None and e.booth != expected:
+            return f"delivered at {e.booth}, which never received it (expected {expected})"
+    if e.type == EventType.READY and destination is not None and e.booth != destination:
+        return f"made ready at {e.booth} but destined for {destination}"
+    return None

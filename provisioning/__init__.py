@@ -1,0 +1,1 @@
+"""Provisioning: broker configuration, certificates and booth bundles."""

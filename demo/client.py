@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,6 +40,8 @@ class KioskClient:
         self.http = requests.Session()
         self.timeout = timeout
         self.csrf = ""
+        # A client dropped without close() still closes its pooled sockets when collected.
+        weakref.finalize(self, self.http.close)
 
     def close(self) -> None:
         """Close the HTTP session."""

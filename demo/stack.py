@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from demo.client import HubClient, KioskClient, wait_until
+from demo.linkproxy import LinkProxy
 from demo.processes import Managed, Mosquitto, free_port, python_module
 
 
@@ -20,9 +21,9 @@ class BoothSpec:
     booth_id: str
     name: str
     clerk: str = "clerk"
-    pin: str = "2468"
+    pin: str = "739146"
     supervisor: str = "super"
-    supervisor_pin: str = "1357"
+    supervisor_pin: str = "582317"
     weight_g: int = 850
 
 
@@ -70,8 +71,12 @@ class Stack:
 
     workdir: Path
     sms_url: str | None = None
+    hub_extra_toml: str = ""  # appended to hub.toml (e.g. a [monitoring] section with short thresholds)
+    kiosk_extra_toml: str = ""  # appended to every kiosk.toml (e.g. an [uplink] section)
     booths: tuple[BoothSpec, ...] = DEFAULT_BOOTHS
+    via_link_proxy: bool = False  # kiosks reach the broker through a LinkProxy that can cut/delay
     broker: Mosquitto = field(init=False)
+    link: LinkProxy | None = field(init=False, default=None)
     hub: Managed = field(init=False)
     hub_port: int = field(init=False)
     hub_config: Path = field(init=False)
@@ -80,6 +85,8 @@ class Stack:
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.broker = Mosquitto(self.workdir / "broker")
+        if self.via_link_proxy:
+            self.link = LinkProxy(self.broker.port)
         self.hub_port = free_port()
         self.hub_config = self._write_hub_config()
         self.hub = Managed(
@@ -117,7 +124,7 @@ class Stack:
             "[broker]\n"
             f"url = {_toml_str(self.broker.url)}\n\n"
             "[database]\n"
-            'url = "sqlite:///hub.sqlite"\n\n' + sms
+            'url = "sqlite:///hub.sqlite"\n\n' + sms + self.hub_extra_toml
         )
         return path
 
@@ -131,7 +138,7 @@ class Stack:
             'host = "127.0.0.1"\n'
             f"port = {port}\n\n"
             "[broker]\n"
-            f"url = {_toml_str(self.broker.url)}\n\n"
+            f"url = {_toml_str(self.link.url if self.link else self.broker.url)}\n\n"
             "[store]\n"
             'path = "kiosk.sqlite"\n\n'
             "[devices.scale]\n"
@@ -143,9 +150,17 @@ class Stack:
             "[devices.scanner]\n"
             'driver = "sim"\n\n'
             "[devices.camera]\n"
-            'driver = "sim"\n'
+            'driver = "sim"\n' + self._directory() + self.kiosk_extra_toml
         )
         return path
+
+    def _directory(self) -> str:
+        """The counter's booth directory: every booth of the stack, picked by name or postcode."""
+        entries = [
+            f"\n[[counter.booths]]\nid = {_toml_str(b.booth_id)}\nname = {_toml_str(b.name)}\n"
+            for b in self.booths
+        ]
+        return "".join(entries)
 
     def add_clerks(self) -> None:
         """Create each booth's clerk and supervisor through the kiosk's add-clerk command."""
@@ -182,6 +197,8 @@ class Stack:
     def start(self) -> None:
         """Start broker, hub and every kiosk, and wait until each booth has its config from the hub."""
         self.broker.start()
+        if self.link:
+            self.link.start()
         self.add_clerks()
         self.start_hub()
         for kiosk in self.kiosks.values():
@@ -198,15 +215,18 @@ class Stack:
         for kiosk in self.kiosks.values():
             kiosk.process.stop()
         self.hub.stop()
+        if self.link:
+            self.link.stop()
+            self.link = None
         self.broker.stop()
 
-    def logs(self) -> str:
-        """The tail of every process log, for a failing test's report."""
+    def logs(self, tail: int | None = 3000) -> str:
+        """Every process log (its last `tail` characters, or all of it), for reports and log checks."""
         parts = []
         paths = [self.hub.log_path, self.broker.data_dir / "mosquitto.log"]
         paths += [k.process.log_path for k in self.kiosks.values()]
         for path in paths:
             if path.exists():
-                tail = path.read_text(errors="replace")[-3000:]
-                parts.append(f"----- {path.name} ({path.parent.name})\n{tail}")
+                text = path.read_text(errors="replace")
+                parts.append(f"----- {path.name} ({path.parent.name})\n{text[-tail:] if tail else text}")
         return "\n".join(parts)

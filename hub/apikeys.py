@@ -32,3 +32,11 @@ def create_api_key(conn: Connection, name: str, role: str) -> str:
 def role_of(conn: Connection, key: str) -> str | None:
     """The role of a presented key, or None when it is not known."""
     return conn.execute(select(api_keys.c.role).where(api_keys.c.key_sha256 == key_hash(key))).scalar()
+
+
+def identify(conn: Connection, key: str) -> tuple[str, str] | None:
+    """The (name, role) of a presented key, or None when it is not known."""
+    row = conn.execute(
+        select(api_keys.c.name, api_keys.c.role).where(api_keys.c.key_sha256 == key_hash(key))
+    ).first()
+    return None if row is None else (row.name, row.role)

@@ -22,6 +22,10 @@ class HttpConfig(_Section):
 
     host: str = Field(default="127.0.0.1", description="address to bind")
     port: int = Field(default=8000, ge=0, le=65535, description="TCP port (0 picks a free one)")
+    track_burst: int = Field(
+        default=30, ge=1, description="public tracking: requests a client may make at once"
+    )
+    track_per_second: float = Field(default=1.0, gt=0, description="public tracking: refill rate per client")
 
 
 class BrokerConfig(_Section):
@@ -54,6 +58,23 @@ class SmsConfig(_Section):
     url: str = Field(default="http://127.0.0.1:9300/send", description="http driver: POST JSON {to, text}")
 
 
+class MonitoringConfig(_Section):
+    """The monitoring cell: alert thresholds, how long a condition must last, who is on call."""
+
+    offline_after_s: float = Field(default=300, gt=0, description="alert when a booth is offline this long")
+    device_after_s: float = Field(default=60, ge=0, description="a device fault must last this long to alert")
+    clear_after_s: float = Field(
+        default=120, ge=0, description="a condition must be gone this long to resolve"
+    )
+    outbox_depth: int = Field(default=200, ge=1, description="alert above this many unsent events")
+    outbox_age_s: float = Field(default=1800, gt=0, description="alert when the oldest unsent event is older")
+    uncollected_days: float = Field(default=7, gt=0, description="alert on parcels ready for this many days")
+    cash_limit: float = Field(default=50_000, gt=0, description="alert when COD cash held exceeds this (Tk)")
+    evaluate_every_s: float = Field(default=5, gt=0, description="how often alerts are evaluated")
+    oncall_sms: list[str] = Field(default_factory=list, description="phone numbers told of new alerts")
+    fleet_poll_s: float = Field(default=0.5, gt=0, description="how often the fleet view polls the database")
+
+
 class HubConfig(_Section):
     """The whole hub configuration."""
 
@@ -61,6 +82,7 @@ class HubConfig(_Section):
     broker: BrokerConfig = Field(default_factory=BrokerConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     sms: SmsConfig = Field(default_factory=SmsConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
 
 
 def _describe(error: ValidationError) -> str:

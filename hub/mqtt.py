@@ -27,21 +27,39 @@ RECEIVE_MAXIMUM = 1000
 KEEPALIVE_S = 30
 
 
+def event_subscription() -> list[tuple[str, SubscribeOptions]]:
+    """Only the shared event subscription: what an ingest worker process consumes."""
+    return [(topics.shared(topics.all_booths(topics.EVENT)), SubscribeOptions(qos=1))]
+
+
 def subscriptions() -> list[tuple[str, SubscribeOptions]]:
     """Events through the hub's shared group; status and health directly (retained messages)."""
     return [
         (topics.shared(topics.all_booths(topics.EVENT)), SubscribeOptions(qos=1)),
         (topics.all_booths(topics.STATUS), SubscribeOptions(qos=1)),
         (topics.all_booths(topics.HEALTH), SubscribeOptions(qos=1)),
+        (topics.shared(topics.all_booths(topics.CMD_RESULT)), SubscribeOptions(qos=1)),
     ]
 
 
 class MqttLink:
     """One paho client for consuming booth messages and publishing acks and outbox rows."""
 
-    def __init__(self, cfg: BrokerConfig, inbox: queue.Queue[Inbound]) -> None:
+    def __init__(
+        self,
+        cfg: BrokerConfig,
+        inbox: queue.Queue[Inbound],
+        subscribe_to: list[tuple[str, SubscribeOptions]] | None = None,
+        unsubscribe_from: list[str] | None = None,
+        session_expiry_s: int = SESSION_EXPIRY_S,
+    ) -> None:
         self.cfg = cfg
         self.inbox = inbox
+        # Which topics this connection consumes (all of subscriptions() by default); topics to drop
+        # from a persistent session that subscribed to them before (a role change across restarts).
+        self.subscribe_to = subscribe_to
+        self.unsubscribe_from = unsubscribe_from or []
+        self.session_expiry_s = session_expiry_s
         self.generation = 0  # bumped per connection: mids of an older connection must not be acked
         self._connected = threading.Event()
         self._published: list[Callable[[int], None]] = []
@@ -84,7 +102,7 @@ class MqttLink:
         client.on_publish = self._handle_publish
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = SESSION_EXPIRY_S
+        props.SessionExpiryInterval = self.session_expiry_s
         props.ReceiveMaximum = RECEIVE_MAXIMUM
         port = url.port or (8883 if url.scheme == "mqtts" else 1883)
         client.connect_async(
@@ -130,7 +148,9 @@ class MqttLink:
             log.error("broker refused the connection: %s", reason)
             return
         self.generation += 1
-        client.subscribe(subscriptions())
+        if self.unsubscribe_from:
+            client.unsubscribe(self.unsubscribe_from)
+        client.subscribe(self.subscribe_to if self.subscribe_to is not None else subscriptions())
 
     def _handle_subscribe(
         self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: list[ReasonCode], _props: Any

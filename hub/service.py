@@ -6,19 +6,26 @@ import logging
 import queue
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 
 from waitress.server import create_server
 
+from hub.alerts.worker import AlertWorker
 from hub.config import HubConfig
 from hub.db.engine import make_engine, migrate
 from hub.ingest.apply import Inbound
+from hub.ingest.procs import WorkerPool
 from hub.ingest.worker import IngestWorker
-from hub.mqtt import MqttLink
+from hub.merchant.sender import WebhookSender, WebhookThread
+from hub.monitoring.live import FleetBroadcaster
+from hub.monitoring.reader import reader_engine
+from hub.mqtt import MqttLink, event_subscription, subscriptions
 from hub.notify.drivers import make_driver
 from hub.notify.worker import Notifier, NotifierThread
 from hub.publisher import Publisher
 from hub.web import WebContext, create_app
+from hub.web.ratelimit import TokenBuckets
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +36,7 @@ class WebServer(threading.Thread):
     def __init__(self, app: object, host: str, port: int) -> None:
         super().__init__(name="hub-web", daemon=True)
         self._map: dict[int, object] = {}
-        self.server = create_server(app, host=host, port=port, map=self._map, threads=8)
+        self.server = create_server(app, host=host, port=port, map=self._map, threads=32)
         self.stopping = threading.Event()
 
     @property
@@ -50,7 +57,7 @@ class WebServer(threading.Thread):
         self.stopping.set()
 
 
-def serve(cfg: HubConfig) -> int:
+def serve(cfg: HubConfig, workers: int = 0, config_path: Path | None = None) -> int:
     """Run the hub until SIGTERM or SIGINT; return the exit status."""
     stop = threading.Event()
 
@@ -64,13 +71,42 @@ def serve(cfg: HubConfig) -> int:
     engine = make_engine(cfg.database.url)
     migrate(engine)
     inbox: queue.Queue[Inbound] = queue.Queue()
-    link = MqttLink(cfg.broker, inbox)
+    if workers:
+        # Events go to the worker processes; this process keeps status, health and command results.
+        events_only = [topic for topic, _ in event_subscription()]
+        link = MqttLink(
+            cfg.broker,
+            inbox,
+            subscribe_to=[s for s in subscriptions() if s[0] not in events_only],
+            unsubscribe_from=events_only,
+        )
+    else:
+        link = MqttLink(cfg.broker, inbox)
     ingest = IngestWorker(engine, inbox, link)
     publisher = Publisher(engine, link)
     notifier = NotifierThread(Notifier(engine, make_driver(cfg.sms)))
-    app = create_app(WebContext(engine=engine, mqtt_connected=lambda: link.connected))
+    reader = reader_engine(engine)
+    fleet = FleetBroadcaster(reader, cfg.monitoring.fleet_poll_s)
+    alerter = AlertWorker(engine, fleet, cfg.monitoring, make_driver(cfg.sms), reader)
+    track_limit = TokenBuckets(capacity=cfg.http.track_burst, per_second=cfg.http.track_per_second)
+    app = create_app(
+        WebContext(
+            engine=engine,
+            mqtt_connected=lambda: link.connected,
+            fleet=fleet,
+            track_limit=track_limit,
+            reader=reader,
+        )
+    )
     web = WebServer(app, cfg.http.host, cfg.http.port)
     threads: list[IngestWorker | Publisher | NotifierThread | WebServer] = [ingest, publisher, notifier, web]
+    webhook_sender = WebhookThread(WebhookSender(engine))
+    threads.append(webhook_sender)  # type: ignore[arg-type]
+    threads += [fleet, alerter]  # type: ignore[list-item]
+    if workers:
+        if config_path is None:
+            raise ValueError("worker processes need the config file's path")
+        threads.append(WorkerPool(config_path, workers))  # type: ignore[arg-type]
     for thread in threads:
         thread.start()
     link.start()

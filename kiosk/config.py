@@ -69,6 +69,12 @@ class ScaleConfig(Section):
     protocol: Literal["toledo8217", "mt-sics", "cas"] | None = None
     weight_g: int = Field(default=750, ge=0, le=100_000, description="sim: the weight on the plate")
     stable: bool = Field(default=True, description="sim: whether the reading is stable")
+    poll_interval_s: float = Field(
+        default=0.05, gt=0, le=5, description="serial: time between weight requests"
+    )
+    stable_repeats: int = Field(
+        default=3, ge=1, le=20, description="equal stable readings before a weight counts"
+    )
 
 
 class PrinterConfig(Section):
@@ -80,6 +86,12 @@ class PrinterConfig(Section):
     width_px: int = Field(default=576, description="576 for 80 mm paper, 384 for 58 mm")
     path: Path | None = Field(default=None, description="file driver: where bytes are written")
     spool: Path | None = Field(default=None, description="sim: text file every printed job is appended to")
+    device: str | None = Field(default=None, description="serial driver: pyserial port of the printer")
+    baudrate: int = Field(default=9600, description="serial driver: line speed")
+    vendor_id: int | None = Field(default=None, description="usb driver: USB vendor id")
+    product_id: int | None = Field(default=None, description="usb driver: USB product id")
+    timeout_s: float = Field(default=2.0, gt=0, le=30, description="status query and connect timeout")
+    status_interval_s: float = Field(default=5.0, gt=0, le=60, description="paper/online poll period")
 
 
 class ScannerConfig(Section):
@@ -87,6 +99,16 @@ class ScannerConfig(Section):
 
     driver: str
     port: str | None = Field(default=None, description="pyserial URL of a serial scanner")
+    device: str | None = Field(default=None, description="evdev driver: /dev/input/event* of the scanner")
+    suffix: Literal["CR", "LF", "CRLF"] = Field(default="CR", description="what ends one scan")
+    baudrate: int = Field(default=9600, description="serial driver: line speed")
+    min_len: int = Field(default=4, ge=1, le=64, description="shortest accepted scan")
+    inter_key_ms: int = Field(
+        default=50, ge=5, le=500, description="wedge: longest gap between keys of one scan"
+    )
+    duplicate_window_s: float = Field(
+        default=2.0, ge=0, le=60, description="drop the same scan within this time"
+    )
 
 
 class CameraConfig(Section):
@@ -95,6 +117,10 @@ class CameraConfig(Section):
     driver: str
     device: str | None = None
     path: Path | None = None
+    fps: float = Field(default=10, gt=0, le=60, description="frames grabbed per second")
+    decoder: Literal["zxing", "pyzbar"] = Field(default="zxing", description="barcode decoder for frames")
+    decode: bool = Field(default=True, description="deliver barcodes seen by the camera as scans")
+    photo_max_px: int = Field(default=1280, ge=160, le=4096, description="longest side of a stored photo")
 
 
 class DevicesConfig(Section):
@@ -106,6 +132,13 @@ class DevicesConfig(Section):
     camera: CameraConfig | None = None
 
 
+class DirectoryBooth(Section):
+    """One destination in the counter's booth directory."""
+
+    id: Annotated[str, Field(pattern=BOOTH_ID.pattern)]
+    name: str = Field(min_length=1, max_length=100, description="the post office's name, as clerks say it")
+
+
 class CounterConfig(Section):
     """Counter rules."""
 
@@ -114,6 +147,12 @@ class CounterConfig(Section):
     code_attempts: int = Field(default=5, ge=1, le=20, description="wrong codes before a parcel locks")
     pin_attempts: int = Field(default=5, ge=1, le=20, description="wrong PINs before a clerk locks")
     pin_lock_min: int = Field(default=15, ge=1, description="how long a clerk stays locked")
+    uncollected_days: int = Field(
+        default=10, ge=1, le=90, description="days on the shelf before a parcel may be returned uncollected"
+    )
+    booths: list[DirectoryBooth] = Field(
+        default_factory=list, description="the booth directory for destinations ([[counter.booths]])"
+    )
 
 
 class UplinkConfig(Section):

@@ -68,7 +68,7 @@ def serve(config: KioskConfig) -> None:
     booth = assemble(config)
     try:
         app = create_app(booth.ctx)
-        server = create_server(app, host=config.http.host, port=config.http.port, threads=8)
+        server = create_server(app, host=config.http.host, port=config.http.port, threads=16)
         signal.signal(signal.SIGTERM, _exit_on_signal)
         signal.signal(signal.SIGINT, _exit_on_signal)
         port = server.effective_port  # type: ignore[union-attr]

@@ -67,6 +67,18 @@ def is_valid(raw: str) -> bool:
     return True
 
 
+# Parcel service indicators (UPU S10: C + a letter) in the order the hub allocates serial blocks:
+# CP first, then the others. 90 million serials each (10,000,000 to 99,999,999).
+PARCEL_SERVICES: tuple[str, ...] = ("CP", *(f"C{c}" for c in "ABCDEFGHIJKLMNOQRSTUVWXYZ"))
+SERIAL_SPAN = 100_000_000
+
+
+def ordinal(service: str, serial: int) -> int:
+    """A serial's place in allocation order across service indicators (CP serials keep their value)."""
+    rank = PARCEL_SERVICES.index(service) if service in PARCEL_SERVICES else len(PARCEL_SERVICES)
+    return rank * SERIAL_SPAN + serial
+
+
 @dataclass(frozen=True)
 class SerialBlock:
     """A half-open range [start, end) of serials the hub gave one booth, with service letters."""
@@ -85,6 +97,10 @@ class SerialBlock:
     def contains(self, serial: int) -> bool:
         """True when serial lies in this block."""
         return self.start <= serial < self.end
+
+    def ordinal(self, serial: int) -> int:
+        """serial's place in allocation order (see `ordinal`)."""
+        return ordinal(self.service, serial)
 
     def number(self, serial: int) -> str:
         """The tracking number for a serial inside this block."""

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
 import shutil
 import signal
+import subprocess
 from pathlib import Path
 
 import click
 
 from parcel.topics import is_booth_id
-from provisioning.broker_conf import HUB_USER, TlsBrokerSettings, render_acl, render_tls
+from provisioning.broker_conf import (
+    HUB_USER,
+    LOCAL_USER,
+    TlsBrokerSettings,
+    render_acl,
+    render_local_acl,
+    render_tls,
+)
 from provisioning.bundles import hub_toml, kiosk_toml
-from provisioning.pki import CertificateAuthority, save_issued, write_public
+from provisioning.pki import CertificateAuthority, save_issued, write_private, write_public
 from provisioning.registry import BoothRecord, Registry, now_iso
 
 
@@ -31,13 +40,18 @@ def main(ctx: click.Context, home: Path) -> None:
 @click.option(
     "--run-as", default="mosquitto", show_default=True, help="User the broker drops to when started as root."
 )
+@click.option(
+    "--local-port",
+    type=int,
+    help="Also a plain listener on 127.0.0.1:PORT for local tools (read-only, password).",
+)
 @click.pass_obj
-def init(home: Path, hub_host: str, broker_port: int, run_as: str) -> None:
+def init(home: Path, hub_host: str, broker_port: int, run_as: str, local_port: int | None) -> None:
     """Create the CA, the hub's identity and the broker's configuration."""
     if Registry.path(home).exists():
         raise click.ClickException(f"{home} is already initialised")
     ca = CertificateAuthority.create(home / "ca", "DakBooth CA")
-    registry = Registry(hub_host=hub_host, broker_port=broker_port, run_as=run_as)
+    registry = Registry(hub_host=hub_host, broker_port=broker_port, run_as=run_as, local_port=local_port)
     hub_dir = home / "hub"
     save_issued(ca.issue(HUB_USER), hub_dir / "hub.crt", hub_dir / "hub.key")
     shutil.copy(ca.directory / "ca.crt", hub_dir / "ca.crt")
@@ -50,6 +64,8 @@ def init(home: Path, hub_host: str, broker_port: int, run_as: str) -> None:
         broker_dir / "server.key",
     )
     (broker_dir / "data").mkdir(parents=True, exist_ok=True)
+    if local_port:
+        _local_tools_password(broker_dir)
     registry.save(home)
     _write_broker_files(home, registry, ca)
     click.echo(f"initialised {home}: CA, hub identity, broker config at {broker_dir / 'mosquitto.conf'}")
@@ -188,8 +204,25 @@ def _write_broker_files(home: Path, registry: Registry, ca: CertificateAuthority
     write_public(broker_dir / "ca.crt", (ca.directory / "ca.crt").read_bytes())
     write_public(broker_dir / "crl.pem", (ca.directory / "crl.pem").read_bytes())
     (broker_dir / "acl").write_text(render_acl([b.booth_id for b in registry.active_booths()]))
-    settings = TlsBrokerSettings(broker_dir=broker_dir, port=registry.broker_port, run_as=registry.run_as)
+    settings = TlsBrokerSettings(
+        broker_dir=broker_dir,
+        port=registry.broker_port,
+        run_as=registry.run_as,
+        local_port=registry.local_port,
+    )
+    if registry.local_port:
+        (broker_dir / "acl-local").write_text(render_local_acl())
     (broker_dir / "mosquitto.conf").write_text(render_tls(settings))
+
+
+def _local_tools_password(broker_dir: Path) -> None:
+    """A random password for the local-tools user: kept in local-tools.secret, hashed by mosquitto_passwd."""
+    password = secrets.token_urlsafe(24)
+    write_private(broker_dir / "local-tools.secret", f"{LOCAL_USER}:{password}\n".encode())
+    passwd = broker_dir / "local-tools.passwd"
+    write_private(passwd, f"{LOCAL_USER}:{password}\n".encode())
+    tool = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
+    subprocess.run([tool, "-U", str(passwd)], check=True, capture_output=True, timeout=30)  # hash in place
 
 
 def _reload_broker(broker_dir: Path) -> bool:

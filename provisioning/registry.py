@@ -27,6 +27,7 @@ class Registry:
     hub_host: str
     broker_port: int = 8883
     run_as: str = "mosquitto"
+    local_port: int | None = None
     booths: dict[str, BoothRecord] = field(default_factory=dict)
     revoked_serials: list[int] = field(default_factory=list)
 

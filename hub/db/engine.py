@@ -38,7 +38,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, use_insertmanyvalues=False)
 
 
 def alembic_config() -> Config:
@@ -48,8 +48,8 @@ def alembic_config() -> Config:
     return cfg
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database behind engine to revision (head by default)."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade the database behind engine to revision (every head by default)."""
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -10,23 +10,30 @@ import hashlib
 import json
 import logging
 import secrets
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from hub.commands import MAX_DETAIL, record_result
 from hub.db.schema import booths, dead_letters, events, notifications
-from hub.ingest.acks import cumulative_ack
+from hub.ingest.acks import cumulative_acks
 from hub.ingest.booths import ensure_booth, maybe_top_up
-from hub.ingest.parcels import rederive
+from hub.ingest.fast import apply_events
+from hub.ingest.parcels import rederive, rederive_many
+from hub.merchant.ingest import on_event as on_merchant_event
+from hub.monitoring.history import record_status
 from parcel import topics
 from parcel.lifecycle import EventType
 from parcel.messages import MAX_MESSAGE_BYTES, BoothStatus, Health, MessageError, parse_event
 
 log = logging.getLogger(__name__)
+
+MAX_RESULT_BYTES = MAX_DETAIL + 4096
 
 
 @dataclass(frozen=True)
@@ -65,24 +72,75 @@ def apply_batch(conn: Connection, messages: list[Inbound], now: datetime) -> Out
     """Apply messages inside the caller's transaction and return what to acknowledge after commit."""
     batch = _Batch(now=now)
     out = Outcome()
-    for msg in messages:
+    # Several ingest processes may share the subscription: serialise work per booth, then per parcel.
+    lock_keys(conn, sorted({f"b:{w[0]}" for m in messages if (w := topics.parse(m.topic)) is not None}))
+    event_msgs = [m for m in messages if (w := topics.parse(m.topic)) is not None and w[1] == topics.EVENT]
+    in_events = {id(m) for m in event_msgs}
+    one_by_one = [m for m in messages if id(m) not in in_events]
+    if event_msgs:
+        try:
+            with conn.begin_nested():
+                done = apply_events(conn, event_msgs, now, sys.modules[__name__])
+            batch.event_booths |= done.booths
+            batch.parcels |= done.parcels
+            out.settled += event_msgs
+        except Exception:
+            # One row failed (e.g. a concurrent worker stored the same event): go message by message.
+            log.warning("set-based apply of %d events failed; applying them one by one", len(event_msgs))
+            one_by_one = messages
+    for msg in one_by_one:
+        if _apply_with_retry(conn, msg, batch):
+            out.settled.append(msg)
+    lock_keys(conn, [f"p:{t}" for t in sorted(batch.parcels)])
+    try:
+        with conn.begin_nested():
+            rederive_many(conn, sorted(batch.parcels), now)
+    except SQLAlchemyError:
+        log.warning("set-based derive of %d parcels failed; deriving one by one", len(batch.parcels))
+        for tracking_id in sorted(batch.parcels):
+            try:
+                with conn.begin_nested():
+                    rederive(conn, tracking_id, now)
+            except SQLAlchemyError:
+                log.exception("could not derive parcel %s", tracking_id)
+    out.acks.update(cumulative_acks(conn, sorted(batch.event_booths), now))
+    return out
+
+
+def lock_keys(conn: Connection, keys: list[str]) -> None:
+    """On PostgreSQL, take transaction-scoped advisory locks on keys in the given (sorted) order.
+
+    SQLite needs none: BEGIN IMMEDIATE already makes writers take turns.
+    """
+    if conn.dialect.name != "postgresql" or not keys:
+        return
+    conn.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:keys AS text[])) AS k"),
+        {"keys": keys},
+    )
+
+
+def _apply_with_retry(conn: Connection, msg: Inbound, batch: _Batch) -> bool:
+    """Apply one message in a savepoint; once more if a concurrent writer got there first (unique key)."""
+    for attempt in (1, 2):
         try:
             with conn.begin_nested():
                 _apply_one(conn, msg, batch)
+            return True
         except SQLAlchemyError:
+            if attempt == 1:
+                log.warning("message on %s failed once; retrying it", msg.topic)
+                continue
             # Left unacknowledged: the broker redelivers it on the next session.
             log.exception("could not apply message on %s; left unacknowledged", msg.topic)
-            continue
-        out.settled.append(msg)
-    for tracking_id in sorted(batch.parcels):
-        try:
+        except Exception as exc:  # a fault of ours must not kill ingest or loop on redelivery
+            log.exception("could not apply message on %s; kept as a dead letter", msg.topic)
+            where = topics.parse(msg.topic)
             with conn.begin_nested():
-                rederive(conn, tracking_id, now)
-        except SQLAlchemyError:
-            log.exception("could not derive parcel %s", tracking_id)
-    for booth_id in sorted(batch.event_booths):
-        out.acks[booth_id] = cumulative_ack(conn, booth_id)
-    return out
+                reason = f"internal error: {type(exc).__name__}: {exc}"
+                _dead_letter(conn, msg, where[0] if where else None, None, reason[:500], batch.now)
+            return True
+    return False
 
 
 def _apply_one(conn: Connection, msg: Inbound, batch: _Batch) -> None:
@@ -98,6 +156,8 @@ def _apply_one(conn: Connection, msg: Inbound, batch: _Batch) -> None:
         _status(conn, msg, booth_id, batch.now)
     elif leaf == topics.HEALTH:
         _health(conn, msg, booth_id, batch.now)
+    elif leaf == topics.CMD_RESULT:
+        _cmd_result(conn, msg, booth_id, batch.now)
     else:
         _dead_letter(conn, msg, booth_id, None, f"unexpected topic leaf {leaf!r}", batch.now)
 
@@ -140,6 +200,7 @@ def _event(conn: Connection, msg: Inbound, booth_id: str, batch: _Batch) -> None
     _touch(conn, booth_id, min(env.at, now))
     if env.tracking_id is not None:
         batch.parcels.add(env.tracking_id)
+        on_merchant_event(conn, event_id, env.type, env.tracking_id, booth_id, env.at, data, now)
 
 
 def _queue_ready_sms(
@@ -186,6 +247,11 @@ def _status(conn: Connection, msg: Inbound, booth_id: str, now: datetime) -> Non
             .where(booths.c.booth_id == booth_id)
             .values(state=status.state, status_at=status.at)
         )
+    elif status.state == "offline":
+        # A Last Will carries the time it was set (at connect), older than the "online" it follows;
+        # status is not a shared subscription, so its arrival order is the booth's order.
+        conn.execute(booths.update().where(booths.c.booth_id == booth_id).values(state="offline"))
+    record_status(conn, booth_id, status.state, min(status.at, now), now)
     _touch(conn, booth_id, min(status.at, now))
 
 
@@ -199,10 +265,24 @@ def _health(conn: Connection, msg: Inbound, booth_id: str, now: datetime) -> Non
         return
     ensure_booth(conn, booth_id, now)
     conn.execute(
-        booths.update().where(booths.c.booth_id == booth_id).values(health=health.model_dump(mode="json"))
+        booths.update()
+        .where(booths.c.booth_id == booth_id)
+        .values(health={**health.model_dump(mode="json"), "received_at": now.isoformat()})
     )
     _touch(conn, booth_id, min(health.at, now))
     maybe_top_up(conn, booth_id, health.serial_remaining, now)
+
+
+def _cmd_result(conn: Connection, msg: Inbound, booth_id: str, now: datetime) -> None:
+    if len(msg.payload) > MAX_RESULT_BYTES:
+        _dead_letter(conn, msg, booth_id, None, f"cmd/result too large ({len(msg.payload)} bytes)", now)
+        return
+    try:
+        record_result(conn, booth_id, msg.payload, now)
+    except ValidationError as exc:
+        _dead_letter(conn, msg, booth_id, None, f"cmd/result: {_why(exc)}", now)
+        return
+    _touch(conn, booth_id, now)
 
 
 def _touch(conn: Connection, booth_id: str, seen: datetime) -> None:

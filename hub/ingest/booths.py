@@ -6,16 +6,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from hub.db.schema import booths, serial_blocks
+from hub.db.schema import booths, commands, serial_blocks
 from hub.ingest.outbox import enqueue
+from hub.serials import claim_range
 from parcel import topics
 from parcel.messages import BoothConfig, SerialBlockMsg
-from parcel.tariff import DEFAULT_TARIFF
+from parcel.tariff import DEFAULT_TARIFF, Tariff
 
-SERVICE = "CP"
 FIRST_SERIAL = 10_000_000
-BLOCK_SIZE = 10_000
-TOP_UP_BELOW = 2_000
+# Small blocks, topped up on demand: 10,000 booths take 20 million serials to start, not 100 million.
+BLOCK_SIZE = 2_000
+TOP_UP_BELOW = 500
 # A booth keeps reporting a low count until its new config arrives; do not allocate again meanwhile.
 TOP_UP_QUIET = timedelta(minutes=2)
 
@@ -31,15 +32,11 @@ def ensure_booth(conn: Connection, booth_id: str, now: datetime) -> bool:
 
 def allocate_block(conn: Connection, booth_id: str, now: datetime) -> int:
     """Give booth_id the next free block of serials and queue its config; return the block id."""
-    top = conn.execute(
-        select(func.max(serial_blocks.c.end)).where(serial_blocks.c.service == SERVICE)
-    ).scalar()
-    start = max(int(top or 0), FIRST_SERIAL)
-    if start + BLOCK_SIZE > 100_000_000:
-        raise RuntimeError(f"S10 serials for service {SERVICE} are exhausted")
+    # One counter for booth and merchant blocks, so that they never overlap.
+    service, start = claim_range(conn, BLOCK_SIZE)
     block_id = conn.execute(
         serial_blocks.insert().values(
-            booth_id=booth_id, service=SERVICE, start=start, end=start + BLOCK_SIZE, allocated_at=now
+            booth_id=booth_id, service=service, start=start, end=start + BLOCK_SIZE, allocated_at=now
         )
     ).inserted_primary_key[0]
     send_config(conn, booth_id, now, f"config:{booth_id}:{block_id}")
@@ -54,7 +51,20 @@ def booth_config(conn: Connection, booth_id: str) -> BoothConfig:
         .order_by(serial_blocks.c.start)
     ).all()
     blocks = [SerialBlockMsg(service=r.service, start=r.start, end=r.end) for r in rows]
-    return BoothConfig(serial_blocks=blocks, tariff=DEFAULT_TARIFF)
+    return BoothConfig(serial_blocks=blocks, tariff=pushed_tariff(conn, booth_id) or DEFAULT_TARIFF)
+
+
+def pushed_tariff(conn: Connection, booth_id: str) -> Tariff | None:
+    """The tariff in the newest push_config command for this booth (the command log is the audit)."""
+    rows = conn.execute(
+        select(commands.c.args)
+        .where(commands.c.booth_id == booth_id, commands.c.name == "push_config")
+        .order_by(commands.c.created_at.desc())
+    )
+    for (args,) in rows:
+        if isinstance(args, dict) and "tariff" in args:
+            return Tariff.model_validate(args["tariff"])
+    return None
 
 
 def send_config(conn: Connection, booth_id: str, now: datetime, cause: str) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, bindparam, select, type_coerce
 
-from hub.db.schema import anomalies, events, parcels
+from hub.db.schema import anomalies, events, mqtt_outbox, parcels
+from hub.db.sql import member
 from hub.db.types import utc_text
+from hub.ingest.fast import chunks
 from hub.ingest.outbox import enqueue
 from parcel import topics
 from parcel.lifecycle import Derived, EventType, SeenEvent, derive
@@ -75,3 +77,126 @@ def _queue_manifest(conn: Connection, tracking_id: str, data: dict[str, Any], no
     )
     topic = topics.booth_topic(manifest.destination, topics.MANIFEST)
     enqueue(conn, f"manifest:{tracking_id}", topic, manifest.model_dump_json().encode(), now, qos=1)
+
+
+def rederive_many(conn: Connection, tracking_ids: list[str], now: datetime) -> None:
+    """rederive() for many parcels with set-based statements: one read of all their events."""
+    by_parcel: dict[str, list[Any]] = {t: [] for t in tracking_ids}
+    existing: set[str] = set()
+    for part in chunks(tracking_ids):
+        for r in conn.execute(
+            select(
+                events.c.id,
+                events.c.type,
+                type_coerce(events.c.at, String).label("at"),  # stored UTC text, already sortable
+                events.c.booth,
+                events.c.data,
+                events.c.tracking_id,
+            ).where(member(conn, events.c.tracking_id, part))
+        ):
+            by_parcel[r.tracking_id].append(r)
+        existing.update(
+            conn.execute(
+                select(parcels.c.tracking_id).where(member(conn, parcels.c.tracking_id, part))
+            ).scalars()
+        )
+    inserts: list[dict[str, Any]] = []
+    full_updates: list[dict[str, Any]] = []
+    status_updates: list[dict[str, Any]] = []
+    new_anomalies: list[dict[str, Any]] = []
+    manifests: dict[str, dict[str, Any]] = {}
+    for tracking_id, rows in by_parcel.items():
+        data_by_id = {r.id: r.data for r in rows}
+        seen = [
+            SeenEvent(
+                id=r.id,
+                type=EventType(r.type),
+                at=r.at,
+                booth=r.booth,
+                destination=r.data.get("destination") if r.type == EventType.ACCEPTED.value else None,
+            )
+            for r in rows
+        ]
+        derived = derive(seen)
+        if derived.status is None:
+            continue
+        accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
+        values: dict[str, Any] = {"status": derived.status.value, "updated_at": now}
+        if accepted is not None:
+            values.update(_from_acceptance(data_by_id[accepted.id]))
+            manifests[tracking_id] = data_by_id[accepted.id]
+        if tracking_id not in existing:
+            inserts.append({"tracking_id": tracking_id, **{k: values.get(k) for k in _PARCEL_COLUMNS}})
+        elif accepted is not None:
+            full_updates.append({"b_tid": tracking_id, **values})
+        else:
+            status_updates.append({"b_tid": tracking_id, **values})
+        new_anomalies += [
+            {"event_id": e.id, "tracking_id": tracking_id, "reason": why} for e, why in derived.anomalies
+        ]
+    if inserts:
+        conn.execute(parcels.insert(), inserts)
+    for batch in (full_updates, status_updates):
+        if batch:
+            cols = [k for k in batch[0] if k != "b_tid"]
+            stmt = (
+                parcels.update()
+                .where(parcels.c.tracking_id == bindparam("b_tid"))
+                .values({c: bindparam(c, type_=parcels.c[c].type) for c in cols})
+            )
+            conn.execute(stmt, batch)
+    for part in chunks(tracking_ids):
+        conn.execute(anomalies.delete().where(member(conn, anomalies.c.tracking_id, part)))
+    if new_anomalies:
+        conn.execute(anomalies.insert(), new_anomalies)
+    _queue_manifests(conn, manifests, now)
+
+
+_PARCEL_COLUMNS = (
+    "status",
+    "updated_at",
+    "origin",
+    "destination",
+    "recipient_name",
+    "recipient_phone",
+    "cod_amount",
+    "fee",
+    "weight_g",
+)
+
+
+def _queue_manifests(conn: Connection, by_parcel: dict[str, dict[str, Any]], now: datetime) -> None:
+    """Queue each accepted parcel's manifest once (cause manifest:<id>), with one lookup."""
+    causes = {f"manifest:{t}": t for t in by_parcel}
+    sent: set[str] = set()
+    for part in chunks(list(causes)):
+        sent.update(
+            conn.execute(select(mqtt_outbox.c.cause).where(member(conn, mqtt_outbox.c.cause, part))).scalars()
+        )
+    rows = []
+    for cause, tracking_id in causes.items():
+        if cause in sent:
+            continue
+        data = by_parcel[tracking_id]
+        manifest = Manifest(
+            tracking_id=tracking_id,
+            origin=data["origin"],
+            destination=data["destination"],
+            recipient=data["recipient"],
+            cod_amount=data["cod_amount"],
+            weight_g=data["weight_g"],
+            merchant=data.get("merchant"),
+        )
+        rows.append(
+            {
+                "cause": cause,
+                "topic": topics.booth_topic(manifest.destination, topics.MANIFEST),
+                "payload": manifest.model_dump_json().encode(),
+                "qos": 1,
+                "retain": False,
+                "status": "pending",
+                "created_at": now,
+            }
+        )
+    if rows:
+        conn.execute(mqtt_outbox.insert(), rows)

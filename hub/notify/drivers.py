@@ -22,8 +22,11 @@ class SmsError(Exception):
 class SmsDriver(Protocol):
     """Sends one SMS and returns the provider's message id."""
 
-    def send(self, to: str, text: str, secret: str | None = None) -> str:
-        """Send text to a +880 number; secret, if given, must never be logged."""
+    def send(self, to: str, text: str, secret: str | None = None, key: str | None = None) -> str:
+        """Send text to a +880 number; secret, if given, must never be logged.
+
+        key: the same for every attempt of one message (its cause), for gateways that deduplicate.
+        """
         ...
 
 
@@ -34,10 +37,13 @@ class HttpDriver:
         self.url = url
         self.session = requests.Session()
 
-    def send(self, to: str, text: str, secret: str | None = None) -> str:
-        """Send through the HTTP gateway or raise SmsError."""
+    def send(self, to: str, text: str, secret: str | None = None, key: str | None = None) -> str:
+        """Send through the HTTP gateway or raise SmsError; key goes as the Idempotency-Key header."""
+        headers = {"Idempotency-Key": key} if key else {}
         try:
-            resp = self.session.post(self.url, json={"to": to, "text": text}, timeout=HTTP_TIMEOUT_S)
+            resp = self.session.post(
+                self.url, json={"to": to, "text": text}, headers=headers, timeout=HTTP_TIMEOUT_S
+            )
         except requests.RequestException as exc:
             raise SmsError(f"gateway unreachable: {type(exc).__name__}") from None
         if not 200 <= resp.status_code < 300:
@@ -53,7 +59,7 @@ class HttpDriver:
 class LogDriver:
     """Writes the SMS to the log with any secret masked; for demos and development."""
 
-    def send(self, to: str, text: str, secret: str | None = None) -> str:
+    def send(self, to: str, text: str, secret: str | None = None, key: str | None = None) -> str:
         """Log the SMS and return a local id."""
         shown = text.replace(secret, "******") if secret else text
         log.info("SMS to %s: %s", to, shown)

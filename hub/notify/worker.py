@@ -1,4 +1,11 @@
-"""The notification worker: sends due SMS from the outbox with retries and exponential backoff."""
+"""The notification worker: sends due SMS from the outbox with retries and exponential backoff.
+
+Delivery is at least once: a row is marked sent in a commit after the gateway accepted it, so a
+crash (or a lost gateway answer) between the two sends that SMS again on the next round. Every
+attempt carries the row's cause as the gateway's idempotency key (HTTP: `Idempotency-Key`), so a
+gateway that deduplicates turns that window into exactly one SMS; one that does not may deliver a
+duplicate when the hub crashed, or lost the gateway's answer, after the gateway had accepted it.
+"""
 
 from __future__ import annotations
 
@@ -62,7 +69,7 @@ class Notifier:
             return False
         text = ready_text(row.tracking_id, row.booth, row.code, row.expires_at)
         try:
-            provider_id = self.driver.send(recipient, text, secret=row.code)
+            provider_id = self.driver.send(recipient, text, secret=row.code, key=row.cause)
         except SmsError as exc:
             attempts = row.attempts + 1
             log.warning("SMS %s failed (attempt %d): %s", row.cause, attempts, exc)

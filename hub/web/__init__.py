@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine
@@ -18,6 +20,10 @@ class WebContext:
     engine: Engine
     mqtt_connected: Callable[[], bool] = lambda: False
     track_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(capacity=30, per_second=1.0))
+    fleet: Any = None  # hub.monitoring.live.FleetBroadcaster, when the fleet view is live
+    reader: Engine | None = None  # read-only engine for dashboard queries (defaults to engine)
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))  # signs staff sessions
+    login_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(capacity=10, per_second=0.1))
 
 
 def create_app(ctx: WebContext) -> Flask:
@@ -29,5 +35,16 @@ def create_app(ctx: WebContext) -> Flask:
     app.extensions["hub"] = ctx
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    from hub.web import cod_api, merchant_api, openapi
+
+    app.register_blueprint(merchant_api.bp)
+    app.register_blueprint(cod_api.bp)
+    app.register_blueprint(openapi.bp)
+    from hub.web import care
+
+    app.register_blueprint(care.bp)
+    from hub.web import dashboard_setup
+
+    dashboard_setup.init_app(app, ctx)
     errors.init_app(app)
     return app

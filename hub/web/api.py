@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
+from hub.ingest.gaps import gaps
 from hub.monitoring import booth_list
 from hub.tracking import track
 from hub.web.auth import require_role
@@ -25,7 +26,8 @@ def track_parcel(tracking_id: str) -> Any:
     if not _ctx().track_limit.allow(request.remote_addr or "?"):
         raise ApiError(429, "rate_limited", "too many requests; try again shortly")
     try:
-        with _ctx().engine.connect() as conn:
+        # The reader never waits behind ingest's write lock (SQLite).
+        with (_ctx().reader or _ctx().engine).connect() as conn:
             view = track(conn, tracking_id)
     except InvalidTrackingNumber as exc:
         raise ApiError(400, "invalid_tracking_id", str(exc)) from None
@@ -40,6 +42,14 @@ def booths() -> Any:
     """Every booth with its online state, last contact, devices and outbox backlog."""
     with _ctx().engine.connect() as conn:
         return jsonify(booth_list(conn))
+
+
+@bp.get("/api/v1/booths/gaps")
+@require_role("monitor", "admin")
+def booth_gaps() -> Any:
+    """Booths with events missing between their cumulative ack and the highest seq the hub has seen."""
+    with _ctx().engine.connect() as conn:
+        return jsonify(gaps(conn))
 
 
 @bp.get("/healthz")

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import current_app, g, request
 
-from hub.apikeys import role_of
+from hub.apikeys import identify
 from hub.web.errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,13 +25,20 @@ def require_role(*roles: str) -> Callable[[F], F]:
             if scheme.lower() != "bearer" or not key.strip():
                 raise ApiError(401, "unauthorized", "an API key is required (Authorization: Bearer KEY)")
             with current_app.extensions["hub"].engine.connect() as conn:
-                role = role_of(conn, key.strip())
-            if role is None:
+                who = identify(conn, key.strip())
+            if who is None:
                 raise ApiError(401, "unauthorized", "unknown API key")
+            name, role = who
             if role not in roles:
                 raise ApiError(403, "forbidden", "this API key may not use this endpoint")
+            g.api_caller = name
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def caller() -> str:
+    """The name on the API key of the current request (a merchant's name for merchant keys)."""
+    return str(g.api_caller)

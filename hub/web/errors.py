@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -9,15 +11,23 @@ from werkzeug.exceptions import HTTPException
 class ApiError(HTTPException):
     """An API error with a machine code and a human message."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, items: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(description=message)
         self.code = status
         self.error_code = code
+        self.items = items
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    """The JSON error body with its status."""
-    resp = jsonify({"error": {"code": code, "message": message}})
+def error_response(
+    status: int, code: str, message: str, items: list[dict[str, Any]] | None = None
+) -> Response:
+    """The JSON error body with its status (and, for a batch, which items were refused and why)."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if items is not None:
+        body["items"] = items
+    resp = jsonify({"error": body})
     resp.status_code = status
     return resp
 
@@ -30,7 +40,7 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         code = getattr(exc, "error_code", None) or (exc.name or "error").lower().replace(" ", "_")
         if request.path.startswith("/api/") or request.path == "/healthz":
-            return error_response(status, code, exc.description or exc.name)
+            return error_response(status, code, exc.description or exc.name, getattr(exc, "items", None))
         return render_template("error.html", status=status, message=exc.description or exc.name), status
 
     @app.errorhandler(Exception)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
+from kiosk.devices.printing.layout import Document
 from parcel.messages import DeviceHealth
+
+if TYPE_CHECKING:
+    import numpy as np
 
 KINDS = ("scanner", "scale", "printer", "camera")
 DeviceState = Literal["ok", "warning", "error", "absent"]
@@ -54,6 +58,12 @@ class Printer(Device, Protocol):
     def print_lines(self, lines: list[str]) -> None:
         """Print text lines as one job; raise PrinterError when it cannot."""
 
+    def print_pages(self, pages: list[Document]) -> None:
+        """Print documents (each cut off) as one job; raise PrinterError when it cannot."""
+
+    def print_document(self, doc: Document) -> None:
+        """Print a laid-out document as one job; raise PrinterError when it cannot."""
+
 
 class Scanner(Device, Protocol):
     """A barcode scanner."""
@@ -61,3 +71,8 @@ class Scanner(Device, Protocol):
 
 class Camera(Device, Protocol):
     """A counter camera."""
+
+    photo_max_px: int
+
+    def snapshot(self) -> np.ndarray | None:
+        """The latest frame (BGR), or None when there is no recent one."""

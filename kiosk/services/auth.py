@@ -73,6 +73,23 @@ def login(ctx: Context, clerk_id: str, pin: str) -> Clerk:
     raise ServiceError("invalid_credentials", "wrong clerk or PIN", 401)
 
 
+def approve(ctx: Context, supervisor_id: object, pin: object) -> Clerk:
+    """A supervisor's approval: their PIN checked (with the same lockout); forbidden for a clerk."""
+    if not isinstance(supervisor_id, str) or not isinstance(pin, str) or not supervisor_id or not pin:
+        raise ServiceError("supervisor_required", "a supervisor must approve this", 403)
+    approver = login(ctx, supervisor_id, pin)
+    if approver.role != "supervisor":
+        raise ServiceError("supervisor_required", "only a supervisor can approve this", 403)
+    return approver
+
+
+def require_supervisor(approver: Clerk | None, what: str) -> Clerk:
+    """The approver if a supervisor, else supervisor_required (403)."""
+    if approver is None or approver.role != "supervisor":
+        raise ServiceError("supervisor_required", f"{what} needs a supervisor's approval", 403)
+    return approver
+
+
 def session_secret(ctx: Context) -> str:
     """The key that signs clerk session cookies (kept in the store, so sessions survive restarts)."""
     from kiosk.store.db import get_meta

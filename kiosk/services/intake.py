@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from kiosk.services import validate
+from kiosk.services import camera, directory, printing, validate
+from kiosk.services.auth import Clerk, require_supervisor
 from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
-from kiosk.store import booth_config, outbox, parcels, print_jobs
+from kiosk.store import audit, booth_config, manifests, outbox, parcels, print_jobs, submissions
 from parcel.lifecycle import EventType, IllegalTransition, transition
 from parcel.messages import Accepted, Recipient
 from parcel.money import format_taka
@@ -37,12 +38,25 @@ def intake(
     cod_amount: Any,
     tracking_id: Any = None,
     weight_g: Any = None,
+    approver: Clerk | None = None,
+    submission: Any = None,
 ) -> IntakeResult:
-    """Accept a parcel; idempotent for a repeated identical submission of the same tracking id."""
+    """Accept a parcel; idempotent for a repeated identical submission of the same tracking id
+    or (a walk-in) of the same submission key.
+
+    A pre-advised parcel (its label scanned, a manifest known here) must match its pre-advice.
+    A weight typed instead of read from the scale needs a supervisor as approver.
+    """
     tid = None if tracking_id in (None, "") else validate.tracking_id(tracking_id)
     name, phone = validate.recipient(recipient)
-    dest = validate.booth(destination)
+    dest = directory.resolve(ctx, destination)
     cod = validate.amount(cod_amount)
+    key = validate.submission(submission)
+    if tid is not None:
+        _check_preadvice(ctx, tid, dest, cod, phone)
+    if weight_g is not None:
+        validate.weight(weight_g)
+        require_supervisor(approver, "a weight typed by hand")
     if weight_g is None:
         reading = ctx.devices.weigh()
         if reading is None:
@@ -54,6 +68,8 @@ def intake(
         weight = validate.weight(weight_g)
     now = ctx.now()
     with ctx.store.transaction() as tx:
+        if tid is None and key is not None:
+            tid = submissions.get(tx, key)  # a walk-in form sent twice: the parcel it created
         if tid is not None:
             existing = parcels.get(tx, tid)
             if existing is not None:
@@ -92,6 +108,7 @@ def intake(
         config = booth_config.get(tx)
         tariff = config.tariff if config else DEFAULT_TARIFF
         fee = tariff.fee(weight, zone_between(ctx.booth_id, dest))
+        photo = camera.photo(ctx, "parcel", tid)
         data = Accepted(
             tracking_id=tid,
             origin=ctx.booth_id,
@@ -100,6 +117,7 @@ def intake(
             cod_amount=cod,
             fee=fee,
             weight_g=weight,
+            photo_sha256=photo,
         )
         stamp = now.isoformat()
         parcels.insert(
@@ -117,18 +135,55 @@ def intake(
             clerk=clerk,
             created_at=stamp,
             updated_at=stamp,
+            photo_sha256=photo,
         )
         outbox.append(tx, ctx.booth_id, EventType.ACCEPTED, now, data)
-        lines = receipt(ctx.booth_id, tid, name, dest, weight, fee, cod, stamp)
-        job = print_jobs.add(tx, "receipt", tid, "\n".join(lines), stamp)
+        if key is not None:
+            submissions.put(tx, key, tid, stamp)
+        if weight_g is not None and approver is not None:
+            audit.record(tx, stamp, approver.id, "manual_weight", tid, f"{weight} g for {clerk}")
+        pages = printing.intake_documents(
+            booth_id=ctx.booth_id, tracking_id=tid, recipient=name, phone=phone, destination=dest,
+            weight_g=weight, fee=fee, cod_amount=cod, when=stamp,
+        )  # fmt: skip
+        job = printing.keep(ctx, "receipt", pages, tid)
     ctx.on_commit()
     log.info("accepted %s for %s by %s", tid, dest, clerk)
-    failure = ctx.devices.print_lines(lines)
-    with ctx.store.transaction() as tx:
-        print_jobs.mark(tx, job, "failed" if failure else "printed", failure or "")
-    if failure:
-        log.warning("receipt for %s not printed: %s", tid, failure)
-    return IntakeResult(tid, weight, fee, failure is None)
+    printed = printing.send(ctx, job).printed
+    return IntakeResult(tid, weight, fee, printed)
+
+
+def _check_preadvice(ctx: Context, tid: str, dest: str, cod: Decimal, phone: str) -> None:
+    """A scanned label with a pre-advice must match it (destination, COD, recipient phone)."""
+    with ctx.store.read() as tx:
+        advice = manifests.get(tx, tid)
+        known = parcels.exists(tx, tid)
+    if advice is None or known:
+        return
+    if advice.destination != dest or advice.cod_amount != cod or advice.recipient.phone != phone:
+        raise ServiceError(
+            "preadvice_mismatch",
+            f"{tid} was pre-advised to {advice.destination} with COD Tk {format_taka(advice.cod_amount)}: "
+            "check the parcel against its pre-advice",
+            409,
+        )
+
+
+def preadvice(ctx: Context, tracking_id: Any) -> dict[str, Any] | None:
+    """The pre-advice (manifest) of a scanned label, to fill in the intake form; None if none."""
+    tid = validate.tracking_id(tracking_id)
+    with ctx.store.read() as tx:
+        advice = manifests.get(tx, tid)
+        if advice is None or parcels.exists(tx, tid):
+            return None
+    return {
+        "tracking_id": tid,
+        "name": advice.recipient.name,
+        "phone": advice.recipient.phone,
+        "destination": advice.destination,
+        "cod_amount": format_taka(advice.cod_amount),
+        "merchant": advice.merchant,
+    }
 
 
 def receipt(

@@ -12,7 +12,7 @@ from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
 from kiosk.store import audit, manifests, outbox, parcels
 from parcel.lifecycle import EventType, IllegalTransition, Status, transition
-from parcel.messages import Arrived, Ready
+from parcel.messages import Arrived, Dispatched, Ready
 from parcel.money import format_taka
 
 log = logging.getLogger(__name__)
@@ -23,12 +23,13 @@ def new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def receive(ctx: Context, clerk: str, tracking_id: Any) -> tuple[str, str]:
-    """Receive a parcel here and make it ready with a new code; repeating it changes nothing.
+def receive(ctx: Context, clerk: str, tracking_id: Any, shelf: Any = None) -> tuple[str, str]:
+    """Receive a parcel here, put it on a shelf and make it ready with a new code; repeating it changes nothing.
 
     Returns (canonical tracking id, status).
     """
     tid = validate.tracking_id(tracking_id)
+    place = validate.shelf(shelf)
     now = ctx.now()
     with ctx.store.transaction() as tx:
         manifest = manifests.get(tx, tid)
@@ -57,6 +58,8 @@ def receive(ctx: Context, clerk: str, tracking_id: Any) -> tuple[str, str]:
             "code_attempts": 0,
             "locked": 0,
             "updated_at": stamp,
+            "ready_at": stamp,
+            "shelf": place,
         }
         if manifest is not None:
             values.update(
@@ -84,9 +87,64 @@ def receive(ctx: Context, clerk: str, tracking_id: Any) -> tuple[str, str]:
             ctx.booth_id,
             EventType.READY,
             now,
-            Ready(tracking_id=tid, collection_code=code, code_expires_at=expires),
+            Ready(tracking_id=tid, collection_code=code, code_expires_at=expires, shelf=place),
         )
         audit.record(tx, stamp, clerk, "receive", tid, "unannounced" if unannounced else "ok")
     ctx.on_commit()
     log.info("received %s%s", tid, " (unannounced)" if unannounced else "")
     return tid, Status.READY.value
+
+
+def misrouted_to(ctx: Context, tracking_id: Any) -> str | None:
+    """The booth a parcel scanned here should go to, when it is not this one; None otherwise."""
+    tid = validate.tracking_id(tracking_id)
+    with ctx.store.read() as tx:
+        manifest = manifests.get(tx, tid)
+        row = parcels.get(tx, tid)
+    if manifest is not None and manifest.destination != ctx.booth_id:
+        return manifest.destination
+    if row is not None and row["destination"] not in (None, ctx.booth_id):
+        return str(row["destination"])
+    return None
+
+
+def forward(ctx: Context, clerk: str, tracking_id: Any) -> tuple[str, str]:
+    """Send a misrouted parcel on to its destination (parcel.dispatched from here); repeating it changes nothing.
+
+    Returns (tracking id, the booth it goes to).
+    """
+    tid = validate.tracking_id(tracking_id)
+    now = ctx.now()
+    stamp = now.isoformat()
+    with ctx.store.transaction() as tx:
+        manifest = manifests.get(tx, tid)
+        row = parcels.get(tx, tid)
+        target = manifest.destination if manifest is not None else (row or {}).get("destination")
+        if target is None or target == ctx.booth_id:
+            raise ServiceError("not_misrouted", f"{tid} is not known to belong to another booth", 409)
+        if row is not None and row["status"] == Status.DISPATCHED:
+            return tid, str(target)  # already on its way: a double scan changes nothing
+        if row is not None and row["status"] not in (Status.ACCEPTED, Status.DISPATCHED):
+            raise ServiceError("invalid_state", f"{tid} is {row['status']} here and cannot be forwarded", 409)
+        if row is None:
+            parcels.insert(
+                tx,
+                tracking_id=tid,
+                origin=manifest.origin if manifest else None,
+                destination=target,
+                recipient_name=manifest.recipient.name if manifest else None,
+                recipient_phone=manifest.recipient.phone if manifest else None,
+                cod_amount=format_taka(manifest.cod_amount) if manifest else None,
+                status=Status.DISPATCHED.value,
+                announced=1,
+                clerk=clerk,
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        else:
+            parcels.update(tx, tid, status=Status.DISPATCHED.value, updated_at=stamp)
+        outbox.append(tx, ctx.booth_id, EventType.DISPATCHED, now, Dispatched(tracking_id=tid))
+        audit.record(tx, stamp, clerk, "forward", tid, f"misrouted, forwarded to {target}")
+    ctx.on_commit()
+    log.info("forwarded misrouted %s to %s", tid, target)
+    return tid, str(target)

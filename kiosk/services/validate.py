@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,8 @@ from parcel import s10
 from parcel.money import InvalidAmount, parse_taka
 from parcel.phone import BENGALI_DIGITS, InvalidPhone, normalise_mobile
 from parcel.topics import is_booth_id
+
+SUBMISSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def tracking_id(value: Any) -> str:
@@ -66,3 +69,34 @@ def code(value: Any) -> str:
     if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
         raise ServiceError("invalid_code", "the collection code is 6 digits")
     return digits
+
+
+def shelf(value: Any) -> str | None:
+    """A shelf location (up to 40 letters, digits, '-' or '/'), or None when not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = value.strip().upper() if isinstance(value, str) else ""
+    if not text or len(text) > 40 or not all(c.isalnum() or c in "-/ " for c in text):
+        raise ServiceError("invalid_shelf", "a shelf is up to 40 letters, digits, '-' or '/'")
+    return text
+
+
+def reason(value: Any, field: str = "reason", required: bool = True) -> str | None:
+    """A free-text reason (1-500 characters), or None when optional and empty."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        if required:
+            raise ServiceError(f"{field}_required", f"a {field} is required")
+        return None
+    if len(text) > 500:
+        raise ServiceError(f"invalid_{field}", f"the {field} is at most 500 characters")
+    return text
+
+
+def submission(value: Any) -> str | None:
+    """A form's submission key (8-64 letters, digits, '-' or '_'), or None when not given."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not SUBMISSION.match(value):
+        raise ServiceError("invalid_submission", "the submission key is 8-64 letters, digits, '-' or '_'")
+    return value

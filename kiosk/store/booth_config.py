@@ -29,22 +29,23 @@ def blocks(tx: sqlite3.Connection) -> list[SerialBlock]:
     if config is None:
         return []
     return sorted(
-        (SerialBlock(b.service, b.start, b.end) for b in config.serial_blocks), key=lambda b: b.start
+        (SerialBlock(b.service, b.start, b.end) for b in config.serial_blocks),
+        key=lambda b: b.ordinal(b.start),
     )
 
 
 def remaining(tx: sqlite3.Connection) -> int:
     """How many serials are left to issue."""
-    cursor = int(get_meta(tx, "next_serial"))
-    return sum(max(0, b.end - max(b.start, cursor)) for b in blocks(tx))
+    cursor = int(get_meta(tx, "next_serial"))  # an ordinal: service rank and serial in one number
+    return sum(max(0, b.ordinal(b.end) - max(b.ordinal(b.start), cursor)) for b in blocks(tx))
 
 
 def take_serial(tx: sqlite3.Connection) -> tuple[SerialBlock, int] | None:
     """Reserve the next serial (the cursor only moves forward), or None when the blocks are used up."""
-    cursor = int(get_meta(tx, "next_serial"))
+    cursor = int(get_meta(tx, "next_serial"))  # an ordinal, so blocks of any service indicator line up
     for block in blocks(tx):
-        if block.end > cursor:
-            serial = max(cursor, block.start)
-            set_meta(tx, "next_serial", serial + 1)
-            return block, serial
+        if block.ordinal(block.end) > cursor:
+            position = max(cursor, block.ordinal(block.start))
+            set_meta(tx, "next_serial", position + 1)
+            return block, position - block.ordinal(0)
     return None

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 4
 
 SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,7 +74,54 @@ CREATE TABLE audit (
 );
 """
 
-MIGRATIONS = {1: SCHEMA_V1}
+# The counter: shelf, handover proof, returns and the day's cash close.
+SCHEMA_V2 = """
+ALTER TABLE parcels ADD COLUMN shelf TEXT;
+ALTER TABLE parcels ADD COLUMN photo_sha256 TEXT;
+ALTER TABLE parcels ADD COLUMN cod_collected TEXT;
+ALTER TABLE parcels ADD COLUMN verified_by TEXT;
+ALTER TABLE parcels ADD COLUMN delivered_at TEXT;
+ALTER TABLE parcels ADD COLUMN business_date TEXT;
+ALTER TABLE parcels ADD COLUMN return_reason TEXT;
+ALTER TABLE parcels ADD COLUMN ready_at TEXT;
+CREATE INDEX parcels_phone ON parcels (recipient_phone);
+CREATE INDEX parcels_day ON parcels (business_date);
+CREATE TABLE cash_days (
+    business_date TEXT PRIMARY KEY,
+    expected TEXT NOT NULL,
+    counted TEXT NOT NULL,
+    parcels INTEGER NOT NULL,
+    reason TEXT,
+    clerk TEXT NOT NULL,
+    approved_by TEXT,
+    closed_at TEXT NOT NULL
+);
+"""
+
+# Devices: print jobs keep their document (reprint, preview); counter photos.
+SCHEMA_V3 = """
+ALTER TABLE print_jobs ADD COLUMN document TEXT;
+ALTER TABLE print_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE print_jobs ADD COLUMN printed_at TEXT;
+CREATE INDEX print_jobs_status ON print_jobs (status);
+CREATE TABLE photos (
+    sha256 TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    tracking_id TEXT,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    jpeg BLOB NOT NULL,
+    taken_at TEXT NOT NULL
+);
+CREATE INDEX photos_tracking ON photos (tracking_id)
+"""
+
+# The counter: a form submitted twice (walk-in intake) is recognised by its submission key.
+SCHEMA_V4 = """
+CREATE TABLE submissions (key TEXT PRIMARY KEY, tracking_id TEXT NOT NULL, at TEXT NOT NULL)
+"""
+
+MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4}
 
 
 class Store:
@@ -116,6 +163,16 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """Join the transaction this thread has open, or run a new one (helpers called from both)."""
+        with self._lock:  # held by a transaction() block of this thread, or free
+            if self._conn.in_transaction:
+                yield self._conn
+                return
+        with self.transaction() as tx:
+            yield tx
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -24,6 +24,14 @@ COLUMNS = [
     "clerk",
     "created_at",
     "updated_at",
+    "shelf",
+    "photo_sha256",
+    "cod_collected",
+    "verified_by",
+    "delivered_at",
+    "business_date",
+    "return_reason",
+    "ready_at",
 ]
 
 
@@ -55,3 +63,33 @@ def update(tx: sqlite3.Connection, tracking_id: str, **values: Any) -> None:
 def exists(tx: sqlite3.Connection, tracking_id: str) -> bool:
     """True when the parcel is known here."""
     return tx.execute("SELECT 1 FROM parcels WHERE tracking_id = ?", (tracking_id,)).fetchone() is not None
+
+
+def ready_by_phone(tx: sqlite3.Connection, destination: str, phone: str) -> list[dict[str, Any]]:
+    """Parcels ready (or locked) for collection here for one recipient phone."""
+    rows = tx.execute(
+        "SELECT * FROM parcels WHERE destination = ? AND recipient_phone = ? AND status = 'ready' "
+        "ORDER BY updated_at",
+        (destination, phone),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def ready_before(tx: sqlite3.Connection, destination: str, before: str) -> list[dict[str, Any]]:
+    """Parcels ready here since before a time (uncollected candidates for return)."""
+    rows = tx.execute(
+        "SELECT * FROM parcels WHERE destination = ? AND status = 'ready' AND ready_at IS NOT NULL "
+        "AND ready_at <= ? ORDER BY ready_at",
+        (destination, before),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def delivered_on(tx: sqlite3.Connection, destination: str, business_date: str) -> list[dict[str, Any]]:
+    """Parcels delivered here on one business day (for the cash close)."""
+    rows = tx.execute(
+        "SELECT * FROM parcels WHERE destination = ? AND status = 'delivered' AND business_date = ? "
+        "ORDER BY delivered_at",
+        (destination, business_date),
+    ).fetchall()
+    return [dict(r) for r in rows]

@@ -18,11 +18,11 @@ from paho.mqtt.reasoncodes import ReasonCode
 from pydantic import ValidationError
 
 from kiosk.config import BrokerConfig, UplinkConfig
-from kiosk.services import inbound, status
+from kiosk.services import commands, inbound, status
 from kiosk.services.context import Context
 from kiosk.uplink.sender import Sender
 from parcel import topics
-from parcel.messages import Ack, BoothConfig, BoothStatus, Command, CommandResult, Manifest
+from parcel.messages import Ack, BoothConfig, BoothStatus, Command, Manifest
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,11 @@ class Uplink:
     def start(self) -> None:
         """Create the client, start connecting (with automatic reconnect) and start the worker."""
         client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=self.booth, protocol=mqtt.MQTTv5, reconnect_on_failure=True
+            CallbackAPIVersion.VERSION2,
+            client_id=self.booth,
+            protocol=mqtt.MQTTv5,
+            reconnect_on_failure=True,
+            manual_ack=True,  # a manifest or command is acknowledged only once it is in the store
         )
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.max_queued_messages_set(0)
@@ -120,7 +124,7 @@ class Uplink:
         self._queue.put(("disconnect", reason))
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self._queue.put(("message", (message.topic, bytes(message.payload))))
+        self._queue.put(("message", (message.topic, bytes(message.payload), message.mid, message.qos)))
 
     # -- worker --------------------------------------------------------------------------------
 
@@ -145,7 +149,10 @@ class Uplink:
                 log.warning("disconnected from the broker: %s", value)
             self._connected.clear()
         elif kind == "message":
-            self._message(*value)
+            topic, payload, mid, qos = value
+            self._message(topic, payload)
+            if self._client is not None:  # applied and committed (or refused as invalid): now PUBACK
+                self._client.ack(mid, qos)
 
     def _connected_now(self, reason: ReasonCode) -> None:
         if reason.is_failure:
@@ -202,8 +209,8 @@ class Uplink:
 
     def _command(self, command: Command) -> None:
         assert self._client is not None
-        result = CommandResult(id=command.id, ok=False, detail="unknown command")
-        log.info("command %s (%s): unknown", command.id, command.name)
+        result = commands.run(self.ctx, command)
+        log.info("command %s (%s): %s", command.id, command.name, "ok" if result.ok else result.detail[:80])
         self._client.publish(self._topic(topics.CMD_RESULT), result.model_dump_json().encode(), qos=1)
 
     # -- helpers --------------------------------------------------------------------------------

@@ -26,10 +26,16 @@ def create_app(ctx: Context) -> Flask:
     )
     app.extensions["kiosk"] = ctx
 
-    from kiosk.web import api, pages
+    from kiosk.web import api, counter, i18n, pages
 
+    i18n.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(counter.bp)
+    from kiosk.web import printing, scans
+
+    app.register_blueprint(printing.bp)
+    app.register_blueprint(scans.bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> ResponseReturnValue:

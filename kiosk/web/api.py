@@ -8,12 +8,13 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from kiosk.services import auth, status
+from kiosk.services import auth, cashup, directory, status
 from kiosk.services.dispatch import dispatch
 from kiosk.services.errors import ServiceError
-from kiosk.services.handover import handover
-from kiosk.services.intake import intake
-from kiosk.services.receive import receive
+from kiosk.services.handover import find, handover, handover_by_document
+from kiosk.services.intake import intake, preadvice
+from kiosk.services.receive import forward, receive
+from kiosk.services.returns import overdue, return_parcel
 from kiosk.services.unlock import unlock_parcel
 from kiosk.web import session as sess
 
@@ -48,6 +49,19 @@ def _clerk_for_change() -> str:
     return clerk.id
 
 
+def _approver(body: dict[str, Any]) -> auth.Clerk | None:
+    """The supervisor approving this call: the logged-in supervisor, or `approval` {supervisor, pin}."""
+    clerk = sess.require()
+    if clerk.role == "supervisor":
+        return clerk
+    approval = body.get("approval")
+    if approval is None:
+        return None
+    if not isinstance(approval, dict):
+        raise ServiceError("supervisor_required", "approval is {supervisor, pin}", 403)
+    return auth.approve(sess.context(), approval.get("supervisor"), approval.get("pin"))
+
+
 @bp.post("/session")
 def login() -> ResponseReturnValue:
     """Log a clerk in: a session cookie and the CSRF token."""
@@ -78,6 +92,8 @@ def api_intake() -> ResponseReturnValue:
         cod_amount=body.get("cod_amount"),
         tracking_id=body.get("tracking_id"),
         weight_g=body.get("weight_g"),
+        approver=_approver(body) if body.get("weight_g") is not None else None,
+        submission=body.get("submission"),
     )
     return {
         "tracking_id": result.tracking_id,
@@ -101,8 +117,16 @@ def api_receive() -> ResponseReturnValue:
     """Receive a parcel at this (destination) booth: it becomes ready and the code goes out by SMS."""
     clerk = _clerk_for_change()
     body = _body()
-    tid, result = receive(sess.context(), clerk, body.get("tracking_id"))
+    tid, result = receive(sess.context(), clerk, body.get("tracking_id"), body.get("shelf"))
     return {"tracking_id": tid, "status": result}
+
+
+@bp.post("/forward")
+def api_forward() -> ResponseReturnValue:
+    """Send a misrouted parcel on to its destination booth."""
+    clerk = _clerk_for_change()
+    tid, target = forward(sess.context(), clerk, _body().get("tracking_id"))
+    return {"tracking_id": tid, "status": "dispatched", "destination": target}
 
 
 @bp.post("/handover")
@@ -114,6 +138,102 @@ def api_handover() -> ResponseReturnValue:
         sess.context(), clerk, body.get("tracking_id"), body.get("code"), body.get("cod_collected")
     )
     return {"status": result}
+
+
+@bp.post("/handover/document")
+def api_handover_document() -> ResponseReturnValue:
+    """Hand a parcel over on an identity document (supervisor approval)."""
+    clerk = _clerk_for_change()
+    body = _body()
+    result = handover_by_document(
+        sess.context(),
+        clerk,
+        _approver(body),
+        body.get("tracking_id"),
+        body.get("document_kind"),
+        body.get("document_number"),
+        body.get("cod_collected"),
+    )
+    return {"status": result, "verified_by": "id_document"}
+
+
+@bp.get("/parcels")
+def api_find() -> ResponseReturnValue:
+    """Parcels for collection here by tracking number or recipient phone (?q=)."""
+    sess.require()
+    return {"parcels": find(sess.context(), request.args.get("q", ""))}
+
+
+@bp.get("/preadvice/<tracking_id>")
+def api_preadvice(tracking_id: str) -> ResponseReturnValue:
+    """The pre-advice of a scanned label, to fill in the intake."""
+    sess.require()
+    found = preadvice(sess.context(), tracking_id)
+    if found is None:
+        raise ServiceError("not_found", "no pre-advice for this parcel", 404)
+    return found
+
+
+@bp.get("/destinations")
+def api_destinations() -> ResponseReturnValue:
+    """Destination booths matching ?q= (postcode, booth id or name)."""
+    sess.require()
+    found = directory.search(sess.context(), request.args.get("q", ""))
+    return {"booths": [{"booth_id": d.booth_id, "name": d.name} for d in found]}
+
+
+@bp.post("/returns")
+def api_return() -> ResponseReturnValue:
+    """Return a parcel waiting here to its sender's booth."""
+    clerk = _clerk_for_change()
+    body = _body()
+    origin = return_parcel(
+        sess.context(), clerk, body.get("tracking_id"), body.get("reason"), body.get("note")
+    )
+    return {"tracking_id": body.get("tracking_id"), "status": "returned", "origin": origin or None}
+
+
+@bp.get("/returns/overdue")
+def api_overdue() -> ResponseReturnValue:
+    """Parcels uncollected for longer than the configured days."""
+    sess.require()
+    return {"parcels": overdue(sess.context())}
+
+
+@bp.get("/cash")
+def api_cash() -> ResponseReturnValue:
+    """Today's (or ?date=) COD expected and whether the day is closed."""
+    sess.require()
+    d = cashup.day(sess.context(), request.args.get("date"))
+    return {
+        "business_date": d.business_date,
+        "expected": f"{d.expected:f}",
+        "parcels": d.parcels,
+        "closed": d.closed is not None,
+    }
+
+
+@bp.post("/cash/close")
+def api_cash_close() -> ResponseReturnValue:
+    """Close the day's cash (a discrepancy needs a reason and a supervisor)."""
+    clerk = _clerk_for_change()
+    body = _body()
+    d = cashup.close_day(
+        sess.context(),
+        clerk,
+        body.get("counted"),
+        body.get("reason"),
+        _approver(body),
+        body.get("business_date"),
+    )
+    closed = d.closed or {}
+    return {
+        "business_date": d.business_date,
+        "expected": f"{d.expected:f}",
+        "counted": closed.get("counted"),
+        "parcels": d.parcels,
+        "status": "closed",
+    }
 
 
 @bp.post("/unlock")

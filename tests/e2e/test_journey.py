@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from decimal import Decimal
 
@@ -77,6 +78,13 @@ def test_intake_receive_handover_ends_delivered_at_the_hub(stack: Stack, sms_sin
             lambda c=client: (u := c.uplink())["outbox_depth"] == 0 and u, what="outbox drained"
         )
         assert state["acked_upto"] == state["last_seq"] > 0
+
+    # Nothing secret in any process log of the whole journey.
+    key = stack.create_api_key("journey-check", "monitor")
+    logs = stack.logs(tail=None)
+    assert tracking_id in logs  # the logs do record the journey, just not its secrets
+    for secret in (code, wrong, stack.kiosks[A].spec.pin, stack.kiosks[B].spec.supervisor_pin, key):
+        assert not re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", logs), secret
 
 
 @pytest.mark.slow

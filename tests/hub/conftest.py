@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from hub.db.engine import make_engine, migrate
 from hub.ingest.apply import Inbound, Outcome, apply_batch
@@ -15,14 +18,9 @@ from tests.hub.factory import NOW
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A migrated SQLite hub database in a temporary directory."""
-    eng = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite'}")
-    migrate(eng)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
+def engine(any_engine: Engine) -> Engine:
+    """A migrated hub database: every test using it runs on SQLite and on PostgreSQL."""
+    return any_engine
 
 
 ApplyFn = Callable[..., Outcome]
@@ -37,3 +35,36 @@ def apply(engine: Engine) -> ApplyFn:
             return apply_batch(conn, list(messages), now)
 
     return _apply
+
+
+@contextmanager
+def throwaway_pg(pg_url: str) -> Iterator[Engine]:
+    """A migrated, freshly created PostgreSQL database, dropped on exit."""
+    name = f"dakbooth_t_{secrets.token_hex(6)}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng = make_engine(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
+    try:
+        migrate(eng)
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated hub database: SQLite, then PostgreSQL (the same tests run against both)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite'}")
+        migrate(eng)
+        try:
+            yield eng
+        finally:
+            eng.dispose()
+    else:
+        with throwaway_pg(request.getfixturevalue("pg_url")) as eng:
+            yield eng

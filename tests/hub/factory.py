@@ -10,7 +10,7 @@ from typing import Any
 from hub.ingest.apply import Inbound
 from parcel import s10, topics
 from parcel.lifecycle import EventType
-from parcel.messages import Accepted, Arrived, Delivered, Ready, Recipient, Strict, make_event
+from parcel.messages import Accepted, Arrived, CashClosed, Delivered, Ready, Recipient, Strict, make_event
 
 ORIGIN = "BD-1000-01"
 DEST = "BD-1207-01"
@@ -78,3 +78,13 @@ def leaf(booth: str, name: str, body: dict[str, Any] | bytes) -> Inbound:
     """A status or health message."""
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
     return Inbound(topics.booth_topic(booth, name), payload, mid=1, qos=1)
+
+
+def cash_closed(
+    day: str, expected: str, counted: str, parcels: int = 1, reason: str | None = None
+) -> CashClosed:
+    """Data of a booth's cash-up."""
+    return CashClosed(business_date=day, expected=expected, counted=counted, parcels=parcels, reason=reason)
+
+
+TYPES[CashClosed] = EventType.CASH_CLOSED

@@ -20,6 +20,7 @@ INTAKE = {
     "destination": OTHER,
     "cod_amount": 300,
     "weight_g": 450,
+    "approval": {"supervisor": "sam", "pin": "9999"},  # a typed weight needs a supervisor
 }
 
 
@@ -163,7 +164,8 @@ def test_pages_login_intake_with_csrf_and_escaping(client: FlaskClient, booth: B
     html = client.get("/intake").get_data(as_text=True)
     token = page_token(html)
     form = {"tracking_id": "", "name": "<script>x</script>", "phone": "01812345678", "destination": OTHER}
-    form |= {"cod_amount": "10", "weight_g": "400"}
+    form |= {"cod_amount": "10", "weight_g": "400", "supervisor": "sam", "supervisor_pin": "9999"}
+    client.set_cookie("dakbooth_lang", "en")
     resp = client.post("/intake", data=form)  # no token
     assert resp.status_code == 403 and booth.events() == []
     resp = client.post("/intake", data={**form, "tracking_id": TID, "csrf_token": token})
@@ -205,15 +207,17 @@ def test_supervisor_unlocks_a_locked_parcel(client: FlaskClient, clerk: Any, boo
 
 def test_every_page_renders_with_a_csrf_token(client: FlaskClient) -> None:
     client.post("/login", data={"clerk": "alice", "pin": "1234"})
-    for path in ("/", "/intake", "/dispatch", "/receive", "/handover", "/devices"):
+    for path in ("/", "/intake", "/dispatch", "/receive", "/handover", "/returns", "/cash", "/devices"):
         resp = client.get(path)
         assert resp.status_code == 200, path
         page_token(resp.get_data(as_text=True))  # the logout form at least
+    assert 'name="q"' in client.get("/handover").get_data(as_text=True)  # find first (a GET form)
     forms = {
         "/intake": "cod_amount",
         "/dispatch": "tracking_id",
         "/receive": "tracking_id",
-        "/handover": "code",
+        "/returns": "reason",
+        "/cash": "counted",
     }
     for path, field in forms.items():
         html = client.get(path).get_data(as_text=True)

@@ -74,8 +74,10 @@ spool = "spool.txt"
 
 
 def test_unknown_driver_is_refused_naming_device_and_driver(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, 'booth_id = "BD-1000-01"\n[devices.scale]\ndriver = "serial"\n'))
-    with pytest.raises(registry.UnknownDriver, match=r"devices\.scale: driver 'serial' is not implemented"):
+    config = load_config(write(tmp_path, 'booth_id = "BD-1000-01"\n[devices.scale]\ndriver = "bluetooth"\n'))
+    with pytest.raises(
+        registry.UnknownDriver, match=r"devices\.scale: driver 'bluetooth' is not implemented"
+    ):
         registry.build(config.devices)
 
 

@@ -26,6 +26,7 @@ from .conftest import BOOTH, OTHER, SAME_DISTRICT, Booth, ready_code
 TID = "CP123456785BD"
 TID2 = s10.make("CP", 22222222)
 RECIPIENT = {"name": "Rahima Begum", "phone": "01712345678"}
+SUPERVISOR = auth.Clerk("sam", "supervisor")
 
 
 def accept(booth: Booth, **overrides: Any) -> Any:
@@ -35,6 +36,7 @@ def accept(booth: Booth, **overrides: Any) -> Any:
         "cod_amount": "1250.50",
         "tracking_id": TID,
         "weight_g": 600,
+        "approver": SUPERVISOR,
     }
     args.update(overrides)
     return intake(booth.ctx, "alice", **args)
@@ -293,7 +295,12 @@ def test_handover_success(booth: Booth, ready: str) -> None:
     assert handover(booth.ctx, "alice", TID2, ready, 500) == "delivered"
     event = booth.events()[-1]
     assert event["type"] == "parcel.delivered" and event["data"]["cod_collected"] == "500.00"
-    refused(booth, "not_ready", 409, handover, booth.ctx, "alice", TID2, ready, "500")
+    before = booth.snapshot()
+    assert handover(booth.ctx, "alice", TID2, ready, "500") == "delivered"  # a double submit
+    assert booth.snapshot() == before
+    refused(booth, "not_ready", 409, handover, booth.ctx, "alice", TID2, ready, "400")
+    wrong = f"{(int(ready) + 1) % 1_000_000:06d}"
+    refused(booth, "not_ready", 409, handover, booth.ctx, "alice", TID2, wrong, "500")
 
 
 def test_handover_accepts_bengali_digits(booth: Booth, ready: str) -> None:

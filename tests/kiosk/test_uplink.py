@@ -18,6 +18,7 @@ from paho.mqtt.properties import Properties
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
 from kiosk.config import BrokerConfig, UplinkConfig
 from kiosk.services import status
+from kiosk.services.auth import Clerk
 from kiosk.services.handover import handover
 from kiosk.services.intake import intake
 from kiosk.services.receive import receive
@@ -76,6 +77,7 @@ def is_event(seq: int) -> Callable[[str, bytes, bool], bool]:
 
 def accept(booth: Booth, **kw: Any) -> str:
     args: dict[str, Any] = {"recipient": RECIPIENT, "destination": OTHER, "cod_amount": "10", "weight_g": 300}
+    args["approver"] = Clerk("sam", "supervisor")  # a typed weight needs a supervisor
     args.update(kw)
     return intake(booth.ctx, "alice", **args).tracking_id
 

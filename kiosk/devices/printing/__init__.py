@@ -1,5 +1,6 @@
 """Receipts and labels: layout, Bengali rendering with RAQM, ESC/POS raster output and status."""
 
+from kiosk.devices.printing import _escpos_quiet  # noqa: F401  (first: see the module)
 from kiosk.devices.printing.documents import intake_receipt, parcel_label
 from kiosk.devices.printing.escpos_decode import EscposDecoder, Page, StatusQuery, decode
 from kiosk.devices.printing.escpos_out import print_image

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+import serial
 from escpos.escpos import Escpos
 
 DLE_EOT = b"\x10\x04"
@@ -103,12 +104,21 @@ def query_printer(printer: Escpos) -> PrinterStatus:
     python-escpos reads an empty answer as "paper OK"; here no answer means unknown.
     """
     try:
-        printer_answer = printer.query_status(DLE_EOT + bytes((PRINTER_STATUS,)))
+        printer_answer = _query(printer, PRINTER_STATUS)
         if not printer_answer:
             return interpret(None, None)
-        paper_answer = printer.query_status(DLE_EOT + bytes((PAPER_STATUS,)))
+        paper_answer = _query(printer, PAPER_STATUS)
     except (OSError, ValueError) as exc:
         return PrinterStatus(False, "unknown", f"status query failed: {exc}")
     except Exception as exc:  # python-escpos raises its own errors for absent devices
         return PrinterStatus(False, "unknown", f"status query failed: {type(exc).__name__}: {exc}")
     return interpret(printer_answer[-1], paper_answer[-1] if paper_answer else None)
+
+
+def _query(printer: Escpos, n: int) -> bytes:
+    """One DLE EOT query; on a serial line read just the one answer byte (python-escpos waits for 16)."""
+    device = getattr(printer, "device", None)
+    if isinstance(device, serial.SerialBase):
+        device.write(DLE_EOT + bytes((n,)))
+        return bytes(device.read(1))
+    return bytes(printer.query_status(DLE_EOT + bytes((n,))))

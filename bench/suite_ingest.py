@@ -1,0 +1,404 @@
+"""Ingest figures: events committed and acknowledged per second on SQLite and PostgreSQL, beside the
+raw rate of the same messages through a bare paho publisher -> Mosquitto -> paho subscriber pipe,
+and the tracking API's p99 while the hub ingests 5,000 events/s.
+
+Every run uses a fresh Mosquitto and a fresh database. The publisher is a separate process (the
+same one for the raw pipe and the hub), publishing QoS 1 with up to 1,000 messages in flight. The
+hub figure counts from the first publish to the moment the hub's retained cumulative acks cover
+every event: committed, PUBACKed and acknowledged end to end. The events are realistic: each parcel
+is accepted at one booth and arrives, is made ready (with a collection code) and is delivered at
+another, so ingest also derives parcel state, queues manifests and SMS.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import secrets
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import requests
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.figures import Figure
+from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
+from parcel import s10, topics
+from parcel.lifecycle import EventType
+from parcel.messages import Accepted, Arrived, Delivered, Ready, Recipient, Strict, make_event
+
+SUITE = "ingest"
+PG_URL = os.environ.get(
+    "DAKBOOTH_BENCH_PG_URL",
+    os.environ.get("DAKBOOTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+)
+BOOTHS = [f"BD-{1000 + i * 7}-01" for i in range(20)]
+TRACK_RATE = 5_000
+Message = tuple[str, bytes]
+
+
+def _log(text_: str) -> None:
+    print(f"  {text_}", file=sys.stderr, flush=True)
+
+
+def workload(parcels: int, first_serial: int = 40_000_000) -> tuple[list[Message], dict[str, int], list[str]]:
+    """Events of `parcels` parcels (4 each), interleaved; the last seq of each booth; the tracking ids."""
+    seqs = dict.fromkeys(BOOTHS, 0)
+    at = datetime.now(UTC) - timedelta(minutes=30)
+    per_step: list[list[Message]] = [[], [], [], []]
+    ids: list[str] = []
+    for i in range(parcels):
+        t = s10.make("CP", first_serial + i)
+        ids.append(t)
+        origin, dest = BOOTHS[i % len(BOOTHS)], BOOTHS[(i * 7 + 3) % len(BOOTHS)]
+        steps: list[tuple[str, EventType, Strict]] = [
+            (
+                origin,
+                EventType.ACCEPTED,
+                Accepted(
+                    tracking_id=t,
+                    origin=origin,
+                    destination=dest,
+                    recipient=Recipient(name="রহিমা বেগম", phone="01711223344"),
+                    cod_amount="1250.00",
+                    fee="70.00",
+                    weight_g=800,
+                ),
+            ),
+            (dest, EventType.ARRIVED, Arrived(tracking_id=t)),
+            (
+                dest,
+                EventType.READY,
+                Ready(
+                    tracking_id=t,
+                    collection_code=f"{secrets.randbelow(10**6):06d}",
+                    code_expires_at=at + timedelta(days=7),
+                ),
+            ),
+            (dest, EventType.DELIVERED, Delivered(tracking_id=t, cod_collected="1250.00")),
+        ]
+        for k, (booth, kind, data) in enumerate(steps):
+            seqs[booth] += 1
+            payload = make_event(booth, seqs[booth], uuid.uuid4(), kind, at + timedelta(seconds=k), data)
+            per_step[k].append((topics.booth_topic(booth, topics.EVENT), payload))
+    # Each booth's events in seq order; steps of a parcel in order, parcels interleaved.
+    messages = [m for step in per_step for m in step]
+    return messages, {b: s for b, s in seqs.items() if s}, ids
+
+
+def _publisher(port: int, messages: list[Message], rate: float, go: Any, done: Any) -> None:
+    """Child process: publish every message at QoS 1 (at most `rate` per second when rate > 0)."""
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{os.getpid()}", protocol=mqtt.MQTTv5
+    )
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    go.wait()
+    start = time.monotonic()
+    infos = []
+    for i, (topic, payload) in enumerate(messages):
+        if rate > 0:
+            ahead = start + i / rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+        infos.append(client.publish(topic, payload, qos=1))
+    for info in infos:
+        info.wait_for_publish(120)
+    client.disconnect()
+    client.loop_stop()
+    done.set()
+
+
+@contextmanager
+def publisher(port: int, messages: list[Message], rate: float = 0) -> Iterator[Any]:
+    """A publisher process, connected and waiting; set the yielded event to start it."""
+    ctx = mp.get_context("spawn")
+    go, done = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_publisher, args=(port, messages, rate, go, done), daemon=True)
+    proc.start()
+    time.sleep(1.0)  # connected
+    try:
+        yield go
+        done.wait(600)
+    finally:
+        proc.join(30)
+        if proc.is_alive():
+            proc.kill()
+
+
+def _client(port: int, name: str) -> mqtt.Client:
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=f"{name}-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
+    )
+    client.connect("127.0.0.1", port)
+    return client
+
+
+def raw_rate(tmp: Path, messages: list[Message]) -> float:
+    """Messages/s through publisher -> Mosquitto -> a bare paho subscriber (QoS 1, shared subscription)."""
+    broker = Mosquitto(tmp / "raw-broker")
+    broker.start()
+    got = threading.Event()
+    count = [0]
+    total = len(messages)
+
+    def on_message(_c: Any, _u: Any, _m: Any) -> None:
+        count[0] += 1
+        if count[0] == total:
+            got.set()
+
+    sub = _client(broker.port, "bench-sub")
+    sub.on_message = on_message
+    sub.loop_start()
+    sub.subscribe(topics.shared(topics.all_booths(topics.EVENT), "bench"), qos=1)
+    time.sleep(0.5)
+    try:
+        with publisher(broker.port, messages) as go:
+            start = time.monotonic()
+            go.set()
+            if not got.wait(600):
+                raise RuntimeError(f"raw pipe delivered {count[0]} of {total}")
+            elapsed = time.monotonic() - start
+    finally:
+        sub.disconnect()
+        sub.loop_stop()
+        broker.stop()
+    return total / elapsed
+
+
+class AckWatch:
+    """Follows every booth's retained cumulative ack."""
+
+    def __init__(self, port: int, final: dict[str, int]) -> None:
+        self.final = final
+        self.acks: dict[str, int] = {}
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+        self.client = _client(port, "bench-acks")
+        self.client.on_message = self._on
+        self.client.loop_start()
+        self.client.subscribe(topics.all_booths(topics.ACK), qos=1)
+
+    def _on(self, _c: Any, _u: Any, msg: Any) -> None:
+        booth = msg.topic.split("/")[3]
+        upto = json.loads(msg.payload)["upto"]
+        with self._lock:
+            self.acks[booth] = max(self.acks.get(booth, 0), upto)
+            if all(self.acks.get(b, 0) >= s for b, s in self.final.items()):
+                self.done.set()
+
+    def acked(self) -> int:
+        """Events acknowledged so far."""
+        with self._lock:
+            return sum(self.acks.values())
+
+    def close(self) -> None:
+        """Disconnect."""
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database URL, dropped afterwards."""
+    name = f"dakbooth_bench_{secrets.token_hex(4)}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def hub_process(tmp: Path, db_url: str, workers: int) -> Iterator[tuple[Mosquitto, str]]:
+    """A fresh broker and a hub process on db_url; yields the broker and the hub's base URL."""
+    broker = Mosquitto(tmp / "broker")
+    broker.start()
+    port = free_port()
+    config = tmp / "hub.toml"
+    config.write_text(
+        f"[http]\nport = {port}\ntrack_burst = 100000\ntrack_per_second = 100000.0\n"
+        f'[broker]\nurl = "{broker.url}"\nclient_id = "bench-hub"\n[database]\nurl = "{db_url}"\n'
+        '[sms]\ndriver = "log"\n'
+    )
+    argv = python_module("hub", "--config", str(config), "--workers", str(workers))
+    hub = Managed("hub", argv, tmp / "hub.log")
+    hub.start()
+    try:
+        wait_for_port(port, 60, hub.proc)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while not requests.get(f"{base}/healthz", timeout=2).json().get("mqtt"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("hub did not connect to the broker")
+            time.sleep(0.2)
+        time.sleep(1.0 + workers * 1.0)  # worker processes connected and subscribed
+        yield broker, base
+    finally:
+        hub.stop(30)
+        broker.stop()
+
+
+def hub_rate(tmp: Path, db_url: str, workers: int, messages: list[Message], final: dict[str, int]) -> float:
+    """Events/s committed and acknowledged by a hub process."""
+    with hub_process(tmp, db_url, workers) as (broker, _base):
+        watch = AckWatch(broker.port, final)
+        try:
+            with publisher(broker.port, messages) as go:
+                start = time.monotonic()
+                go.set()
+                if not watch.done.wait(600):
+                    raise RuntimeError(f"hub acknowledged {watch.acked()} of {len(messages)}")
+                elapsed = time.monotonic() - start
+        finally:
+            watch.close()
+    return len(messages) / elapsed
+
+
+def track_p99(
+    tmp: Path,
+    db_url: str,
+    workers: int,
+    warm: list[Message],
+    load: list[Message],
+    ids: list[str],
+    final_warm: dict[str, int],
+) -> tuple[float, int, float]:
+    """p99 (ms) of GET /api/v1/track/{id} while the hub ingests `load` at 5,000 events/s."""
+    with hub_process(tmp, db_url, workers) as (broker, base):
+        watch = AckWatch(broker.port, final_warm)
+        try:
+            with publisher(broker.port, warm) as go:  # parcels to look up
+                go.set()
+                watch.done.wait(600)
+        finally:
+            watch.close()
+        latencies: list[float] = []
+        stop = threading.Event()
+        session = requests.Session()
+
+        def probe() -> None:
+            i = 0
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                resp = session.get(f"{base}/api/v1/track/{ids[i % len(ids)]}", timeout=10)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if resp.status_code != 200:
+                    raise RuntimeError(f"tracking answered {resp.status_code}")
+                i += 1
+
+        prober = threading.Thread(target=probe, name="bench-track")
+        with publisher(broker.port, load, rate=TRACK_RATE) as go:
+            start = time.monotonic()
+            go.set()
+            prober.start()
+        achieved = len(load) / (time.monotonic() - start)
+        stop.set()
+        prober.join(30)
+        session.close()
+    latencies.sort()
+    return latencies[int(len(latencies) * 0.99) - 1], len(latencies), achieved
+
+
+def run(quick: bool) -> list[Figure]:
+    """Measure ingest on SQLite and PostgreSQL beside the raw pipe, and tracking p99 under load."""
+    parcels = 2_500 if quick else 10_000
+    messages, final, _ = workload(parcels)
+    workers = int(os.environ.get("DAKBOOTH_BENCH_WORKERS", "2"))
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="dak-bench-ingest-") as tmpdir:
+        tmp = Path(tmpdir)
+        _log(f"raw pipe: {len(messages):,} messages")
+        raw = raw_rate(tmp / "raw", messages)
+        _log(f"raw pipe: {raw:,.0f} msg/s")
+        rates: dict[str, float] = {}
+        _log(f"hub on SQLite, {workers} ingest workers")
+        rates["SQLite"] = hub_rate(
+            tmp / "sqlite", f"sqlite:///{tmp / 'sqlite' / 'hub.sqlite'}", workers, messages, final
+        )
+        _log(f"hub on SQLite: {rates['SQLite']:,.0f} events/s")
+        try:
+            with pg_database() as url:
+                _log(f"hub on PostgreSQL, {workers} ingest workers")
+                rates["PostgreSQL"] = hub_rate(tmp / "pg", url, workers, messages, final)
+                _log(f"hub on PostgreSQL: {rates['PostgreSQL']:,.0f} events/s")
+        except Exception as exc:  # report a missing server as a missed figure, not a crash
+            _log(f"PostgreSQL run failed: {exc}")
+        for db in ("SQLite", "PostgreSQL"):
+            rate = rates.get(db)
+            note = (
+                f"{len(messages):,} events, {workers} worker processes"
+                if rate
+                else "not measured (no PostgreSQL)"
+            )
+            figures.append(
+                Figure(
+                    SUITE,
+                    f"ingest rate, {db}",
+                    rate or 0.0,
+                    "events/s",
+                    ">= 10000 events/s",
+                    ok=bool(rate and rate >= 10_000),
+                    baseline=raw,
+                    baseline_name="raw pipe msg/s",
+                    note=note,
+                )
+            )
+            figures.append(
+                Figure(
+                    SUITE,
+                    f"ingest / raw pipe, {db}",
+                    (rate or 0.0) / raw,
+                    "x",
+                    ">= 0.7",
+                    ok=bool(rate and rate / raw >= 0.7),
+                )
+            )
+        warm, final_warm, ids = workload(500, first_serial=50_000_000)
+        load, _, _ = workload((TRACK_RATE * (3 if quick else 8)) // 4, first_serial=60_000_000)
+        # The load continues each booth's seq after the warm-up's.
+        load = _renumber(load, final_warm)
+        _log(f"tracking p99 while ingesting {TRACK_RATE:,} events/s on SQLite")
+        p99, n, achieved = track_p99(
+            tmp / "track", f"sqlite:///{tmp / 'track' / 'hub.sqlite'}", workers, warm, load, ids, final_warm
+        )
+        figures.append(
+            Figure(
+                SUITE,
+                "tracking API p99 while ingesting",
+                p99,
+                "ms",
+                "<= 25 ms",
+                ok=p99 <= 25,
+                note=f"{n:,} requests, SQLite, {achieved:,.0f} events/s offered",
+            )
+        )
+    return figures
+
+
+def _renumber(messages: list[Message], after: dict[str, int]) -> list[Message]:
+    """Shift each booth's seqs past `after` (a second workload on the same booths)."""
+    out = []
+    for topic, payload in messages:
+        raw = json.loads(payload)
+        raw["seq"] += after.get(raw["booth"], 0)
+        out.append((topic, json.dumps(raw).encode()))
+    return out

@@ -1,0 +1,127 @@
+"""Customer care: find a customer's parcels and see everything the hub knows about one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from hub.db.schema import commands, events, notifications, parcels, preadvices
+from parcel import s10
+from parcel.money import format_taka
+from parcel.phone import normalise_mobile
+
+CARE_COMMANDS = ("fetch_photo", "reissue_code")
+
+
+def search(conn: Connection, query: str) -> tuple[str | None, list[dict[str, Any]]]:
+    """(tracking id, []) for a valid tracking number, else (None, parcels of that phone number)."""
+    query = query.strip()
+    try:
+        return s10.validate(query), []
+    except s10.InvalidTrackingNumber:
+        pass
+    try:
+        phone = normalise_mobile(query)
+    except ValueError:
+        return None, []
+    found: dict[str, dict[str, Any]] = {}
+    for r in conn.execute(
+        select(parcels.c.tracking_id, parcels.c.status, parcels.c.recipient_name, parcels.c.updated_at)
+        .where(parcels.c.recipient_phone == phone)
+        .order_by(parcels.c.updated_at.desc())
+        .limit(100)
+    ):
+        found[r.tracking_id] = {"tracking_id": r.tracking_id, "status": r.status, "name": r.recipient_name}
+    for r in conn.execute(
+        select(preadvices.c.tracking_id, preadvices.c.recipient_name)
+        .where(preadvices.c.recipient_phone == phone)
+        .limit(100)
+    ):
+        found.setdefault(
+            r.tracking_id, {"tracking_id": r.tracking_id, "status": "pre_advised", "name": r.recipient_name}
+        )
+    return None, list(found.values())
+
+
+def parcel_file(conn: Connection, tracking_id: str) -> dict[str, Any] | None:
+    """Everything about one parcel for care staff: details, full timeline, SMS, care commands."""
+    p = conn.execute(select(parcels).where(parcels.c.tracking_id == tracking_id)).first()
+    pre = conn.execute(select(preadvices).where(preadvices.c.tracking_id == tracking_id)).first()
+    if p is None and pre is None:
+        return None
+    timeline = [
+        {"type": r.type, "at": r.at.isoformat(), "booth": r.booth, "detail": _detail(r.data)}
+        for r in conn.execute(
+            select(events.c.type, events.c.at, events.c.booth, events.c.data)
+            .where(events.c.tracking_id == tracking_id)
+            .order_by(events.c.at, events.c.seq)
+        )
+    ]
+    sms = [
+        {"cause": r.cause.split(":")[0], "status": r.status, "sent_at": r.sent_at, "attempts": r.attempts}
+        for r in conn.execute(
+            select(
+                notifications.c.cause,
+                notifications.c.status,
+                notifications.c.sent_at,
+                notifications.c.attempts,
+            )
+            .where(notifications.c.tracking_id == tracking_id)
+            .order_by(notifications.c.id)
+        )
+    ]
+    destination = (p.destination if p is not None else None) or (pre.destination if pre is not None else None)
+    return {
+        "tracking_id": tracking_id,
+        "status": p.status if p is not None else "pre_advised",
+        "destination": destination,
+        "origin": p.origin if p is not None else None,
+        "name": (p.recipient_name if p is not None else None) or (pre.recipient_name if pre else None),
+        "phone": (p.recipient_phone if p is not None else None) or (pre.recipient_phone if pre else None),
+        "cod": format_taka(p.cod_amount) if p is not None and p.cod_amount is not None else None,
+        "merchant": pre.merchant if pre is not None else None,
+        "events": timeline,
+        "sms": sms,
+        "commands": care_commands(conn, destination, tracking_id) if destination else [],
+    }
+
+
+def _detail(data: dict[str, Any]) -> str:
+    """What a care agent needs from an event's data; never the code or its hash."""
+    keep = {
+        k: data[k] for k in ("reason", "cod_collected", "verified_by", "shelf", "unannounced") if k in data
+    }
+    return ", ".join(f"{k}: {v}" for k, v in keep.items())
+
+
+def care_commands(conn: Connection, booth_id: str, tracking_id: str) -> list[dict[str, Any]]:
+    """fetch_photo / reissue_code commands sent for this parcel, newest first, with a photo when fetched."""
+    out = []
+    for r in conn.execute(
+        select(commands)
+        .where(commands.c.booth_id == booth_id)
+        .order_by(commands.c.created_at.desc())
+        .limit(500)
+    ):
+        if r.name not in CARE_COMMANDS or (r.args or {}).get("tracking_id") != tracking_id:
+            continue
+        photo = None
+        if r.name == "fetch_photo" and r.ok and r.detail:
+            try:
+                photo = json.loads(r.detail).get("jpeg_base64")
+            except (ValueError, AttributeError):
+                photo = None
+        out.append(
+            {
+                "name": r.name,
+                "status": r.status,
+                "actor": r.actor,
+                "created_at": r.created_at.isoformat(),
+                "ok": r.ok,
+                "detail": None if photo else (r.detail or "")[:300],
+                "photo": photo,
+            }
+        )
+    return out

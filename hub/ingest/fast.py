@@ -1,0 +1,194 @@
+"""Set-based apply of a batch of events: a few statements per batch instead of a dozen per event.
+
+Same rules as the per-message path in apply.py (dedupe by id, seq clashes and invalid events to dead
+letters, booth registration, ready SMS, merchant hooks); apply.py falls back to that path when this
+one raises, so one bad row never loses a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, or_, select
+
+from hub.db.schema import booths, dead_letters, events, notifications, preadvices
+from hub.db.sql import member
+from hub.ingest.booths import ensure_booth
+from hub.merchant.ingest import on_event as on_merchant_event
+from parcel import topics
+from parcel.lifecycle import EventType
+from parcel.messages import MAX_MESSAGE_BYTES, Envelope, MessageError, parse_event
+
+CHUNK = 500
+
+
+@dataclass
+class FastResult:
+    """What the batch touched: booths whose ack may move, parcels to derive again."""
+
+    booths: set[str] = field(default_factory=set)
+    parcels: set[str] = field(default_factory=set)
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    """items in slices of at most size (bound-parameter limits)."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: Any) -> FastResult:
+    """Apply event messages (all on `event` topics) with set-based statements; raise on a DB error.
+
+    helpers: the apply module's hash_code, _readable_seq and _scrub (kept there, used by both paths).
+    """
+    out = FastResult()
+    parsed: list[tuple[Any, Envelope]] = []
+    dead: list[dict[str, Any]] = []
+    for msg in messages:
+        booth_id = topics.parse(msg.topic)[0]  # type: ignore[index]
+        out.booths.add(booth_id)
+        try:
+            parsed.append((msg, parse_event(msg.payload, booth_id, now)))
+        except MessageError as exc:
+            dead.append(
+                _dead(msg, booth_id, helpers._readable_seq(msg.payload, booth_id), str(exc), now, helpers)
+            )
+    ids = list({str(env.id) for _, env in parsed})
+    stored: set[str] = set()
+    for part in chunks(ids):
+        stored.update(conn.execute(select(events.c.id).where(member(conn, events.c.id, part))).scalars())
+    # Seq clashes with stored events are rare (a booth bug): the unique key (booth, seq) catches them
+    # and apply.py then takes the per-message path, which dead-letters the clashing event.
+    used: dict[tuple[str, int], str] = {}
+    fresh: list[Envelope] = []
+    taken: set[str] = set()
+    for msg, env in parsed:
+        event_id = str(env.id)
+        if event_id in stored or event_id in taken:
+            continue  # a redelivery: acknowledge again
+        clash = used.get((env.booth, env.seq))
+        if clash is not None:
+            reason = f"seq {env.seq} of {env.booth} is already used by event {clash}"
+            dead.append(_dead(msg, env.booth, None, reason, now, helpers))
+            continue
+        used[(env.booth, env.seq)] = event_id
+        taken.add(event_id)
+        fresh.append(env)
+    _register(conn, {env.booth for env in fresh}, now)
+    rows, sms = _rows(fresh, now, helpers)
+    if rows:
+        conn.execute(events.insert(), rows)
+    if sms:
+        conn.execute(notifications.insert(), sms)
+    if dead:
+        conn.execute(dead_letters.insert(), dead)
+    _touch(conn, fresh, now)
+    _merchants(conn, fresh, rows, now)
+    out.parcels.update(env.tracking_id for env in fresh if env.tracking_id is not None)
+    return out
+
+
+def _dead(
+    msg: Any, booth: str | None, seq: int | None, reason: str, now: datetime, helpers: Any
+) -> dict[str, Any]:
+    return {
+        "topic": msg.topic[:256],
+        "booth": booth,
+        "seq": seq,
+        "payload": helpers._scrub(msg.payload)[: 2 * MAX_MESSAGE_BYTES],
+        "reason": reason[:2000],
+        "received_at": now,
+    }
+
+
+def _register(conn: Connection, booth_ids: set[str], now: datetime) -> None:
+    if not booth_ids:
+        return
+    known = set(
+        conn.execute(select(booths.c.booth_id).where(member(conn, booths.c.booth_id, booth_ids))).scalars()
+    )
+    for booth_id in sorted(booth_ids - known):
+        ensure_booth(conn, booth_id, now)
+
+
+def _rows(
+    fresh: list[Envelope], now: datetime, helpers: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows: list[dict[str, Any]] = []
+    sms: list[dict[str, Any]] = []
+    for env in fresh:
+        event_id = str(env.id)
+        data: dict[str, Any] = dict(env.data)
+        if env.type == EventType.READY:
+            code = data.pop("collection_code")
+            data["code_hash"] = helpers.hash_code(code)
+            sms.append(
+                {
+                    "cause": f"ready:{event_id}",
+                    "channel": "sms",
+                    "tracking_id": env.tracking_id,
+                    "booth": env.booth,
+                    "code": code,
+                    "expires_at": datetime.fromisoformat(data["code_expires_at"]),
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+        rows.append(
+            {
+                "id": event_id,
+                "booth": env.booth,
+                "seq": env.seq,
+                "type": env.type.value,
+                "at": env.at,
+                "tracking_id": env.tracking_id,
+                "data": data,
+                "received_at": now,
+            }
+        )
+    return rows, sms
+
+
+def _touch(conn: Connection, fresh: list[Envelope], now: datetime) -> None:
+    """Move each booth's last_seen forward to its newest event in the batch (never back)."""
+    newest: dict[str, datetime] = {}
+    for env in fresh:
+        seen = min(env.at, now)
+        if env.booth not in newest or seen > newest[env.booth]:
+            newest[env.booth] = seen
+    if not newest:
+        return
+    stmt = (
+        booths.update()
+        .where(
+            booths.c.booth_id == bindparam("b_id"),
+            or_(
+                booths.c.last_seen.is_(None),
+                booths.c.last_seen < bindparam("b_seen", type_=booths.c.last_seen.type),
+            ),
+        )
+        .values(last_seen=bindparam("b_seen", type_=booths.c.last_seen.type))
+    )
+    conn.execute(stmt, [{"b_id": b, "b_seen": s} for b, s in sorted(newest.items())])
+
+
+def _merchants(conn: Connection, fresh: list[Envelope], rows: list[dict[str, Any]], now: datetime) -> None:
+    """Webhooks and COD lines, only for events of pre-advised parcels (one lookup for the batch)."""
+    tracked = list({env.tracking_id for env in fresh if env.tracking_id is not None})
+    advised: set[str] = set()
+    for part in chunks(tracked):
+        advised.update(
+            conn.execute(
+                select(preadvices.c.tracking_id).where(member(conn, preadvices.c.tracking_id, part))
+            ).scalars()
+        )
+    if not advised:
+        return
+    for env, row in zip(fresh, rows, strict=True):
+        if env.tracking_id in advised:
+            on_merchant_event(conn, row["id"], env.type, env.tracking_id, env.booth, env.at, row["data"], now)

@@ -1,0 +1,1 @@
+"""Merchant services: pre-advice, labels, shipments, webhooks, COD ledger and remittances."""

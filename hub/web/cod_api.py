@@ -1,0 +1,92 @@
+"""COD administration (admin keys): reconciliation with booth cash-ups, remittance batches and their CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import Field, ValidationError
+
+from hub.clock import utcnow
+from hub.merchant import cod
+from hub.web.auth import require_role
+from hub.web.errors import ApiError
+from parcel.messages import Strict
+
+bp = Blueprint("cod_api", __name__, url_prefix="/api/v1/admin")
+
+
+class RemittedIn(Strict):
+    """The transfer service's reference for a paid batch."""
+
+    transfer_ref: str = Field(min_length=1, max_length=100)
+
+
+def _engine() -> Any:
+    return current_app.extensions["hub"].engine
+
+
+@bp.get("/cod/reconciliation")
+@require_role("admin")
+def reconciliation() -> Any:
+    """Per booth for ?date=YYYY-MM-DD: the booth's cash-up (expected, counted) beside the merchant COD ledger."""
+    try:
+        day = date.fromisoformat(request.args.get("date", "")).isoformat()
+    except ValueError:
+        raise ApiError(400, "invalid_query", "date=YYYY-MM-DD is required") from None
+    with _engine().connect() as conn:
+        return jsonify({"business_date": day, "booths": cod.reconciliation(conn, day)})
+
+
+@bp.post("/remittances")
+@require_role("admin")
+def create_remittance() -> Any:
+    """Put every unremitted COD line (of merchants with a payout account) into a new batch."""
+    with _engine().begin() as conn:
+        made = cod.create_batch(conn, utcnow())
+    if made is None:
+        raise ApiError(409, "nothing_to_remit", "no unremitted COD with a payout account")
+    return jsonify(made), 201
+
+
+@bp.get("/remittances/<int:batch_id>")
+@require_role("admin")
+def get_remittance(batch_id: int) -> Any:
+    """One remittance batch with its payees."""
+    with _engine().connect() as conn:
+        found = cod.batch(conn, batch_id)
+    if found is None:
+        raise ApiError(404, "not_found", "no such remittance batch")
+    return jsonify(found)
+
+
+@bp.get("/remittances/<int:batch_id>/export.csv")
+@require_role("admin")
+def export_remittance(batch_id: int) -> Any:
+    """The batch as CSV for the electronic money transfer service."""
+    try:
+        with _engine().connect() as conn:
+            text = cod.export_csv(conn, batch_id)
+    except cod.RemittanceError as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="dak-cod-remittance-{batch_id}.csv"'},
+    )
+
+
+@bp.post("/remittances/<int:batch_id>/remitted")
+@require_role("admin")
+def mark_remitted(batch_id: int) -> Any:
+    """Record that the batch was paid; a batch is marked remitted only once."""
+    try:
+        body = RemittedIn.model_validate(request.get_json(silent=True) or {})
+    except ValidationError:
+        raise ApiError(422, "invalid", "transfer_ref is required") from None
+    try:
+        with _engine().begin() as conn:
+            return jsonify(cod.mark_remitted(conn, batch_id, body.transfer_ref, utcnow()))
+    except cod.RemittanceError as exc:
+        raise ApiError(409, "conflict", str(exc)) from None

@@ -1,0 +1,441 @@
+"""The OpenAPI 3 description of the hub's JSON API, served at /api/v1/openapi.json.
+
+A test compares its paths and methods with the app's routes, so it cannot drift from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+BEARER = [{"bearer": []}]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": _json(_ref("Error"), "Malformed request"),
+    "401": _json(_ref("Error"), "No or unknown API key"),
+    "403": _json(_ref("Error"), "The key's role may not use this endpoint"),
+}
+TRACKING_PARAM = {"name": "tracking_id", "in": "path", "required": True, "schema": {"type": "string"}}
+BATCH_PARAM = {"name": "batch_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": "taka, exact, two decimals"}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "items": {
+                        "type": "array",
+                        "description": "for bulk requests: which items were refused and why (0-based index)",
+                        "items": {
+                            "type": "object",
+                            "properties": {"index": {"type": "integer"}, "message": {"type": "string"}},
+                        },
+                    },
+                },
+            }
+        },
+    },
+    "Track": {
+        "type": "object",
+        "required": ["tracking_id", "status", "events"],
+        "properties": {
+            "tracking_id": {"type": "string"},
+            "status": {"type": "string"},
+            "events": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string"},
+                        "at": {"type": "string", "format": "date-time"},
+                        "booth": {"type": "string"},
+                    },
+                },
+            },
+        },
+    },
+    "PreAdvice": {
+        "type": "object",
+        "required": ["destination", "recipient", "cod_amount"],
+        "additionalProperties": False,
+        "properties": {
+            "destination": {
+                "type": "string",
+                "pattern": r"^BD-\d{4}-\d{2}$",
+                "description": "destination booth",
+            },
+            "recipient": {
+                "type": "object",
+                "required": ["name", "phone"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "phone": {"type": "string", "example": "01711223344"},
+                },
+            },
+            "cod_amount": {"oneOf": [MONEY, {"type": "number"}], "description": "0 for prepaid"},
+            "weight_g": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "reference": {
+                "type": "string",
+                "maxLength": 100,
+                "description": "your order id; unique per merchant, so a retried request is refused (422) "
+                "instead of creating a second shipment",
+            },
+        },
+    },
+    "Created": {
+        "type": "object",
+        "properties": {
+            "tracking_id": {"type": "string", "example": "CP123456785BD"},
+            "reference": {"type": "string", "nullable": True},
+            "destination": {"type": "string"},
+            "cod_amount": MONEY,
+            "status": {"type": "string", "enum": ["pre_advised"]},
+            "label_url": {"type": "string"},
+        },
+    },
+    "Shipment": {
+        "type": "object",
+        "properties": {
+            "tracking_id": {"type": "string"},
+            "reference": {"type": "string", "nullable": True},
+            "status": {
+                "type": "string",
+                "enum": [
+                    "pre_advised",
+                    "accepted",
+                    "dispatched",
+                    "arrived",
+                    "ready",
+                    "delivered",
+                    "returned",
+                ],
+            },
+            "destination": {"type": "string"},
+            "recipient": {"type": "object"},
+            "cod_amount": MONEY,
+            "weight_g": {"type": "integer", "nullable": True},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time", "nullable": True},
+            "label_url": {"type": "string"},
+            "events": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "WebhookEvent": {
+        "type": "object",
+        "description": "POSTed to your webhook URL. Headers: X-Dak-Timestamp (unix seconds), "
+        "X-Dak-Signature: v1=hex(HMAC-SHA256(secret, timestamp + '.' + raw body)), X-Dak-Delivery (stable "
+        "across retries). Verify the signature in constant time, reject timestamps more than 300 s from "
+        "your clock, and ignore a delivery id or event_id you have already processed (replay protection). "
+        "Answer 2xx; anything else is retried with exponential backoff (5 s doubling, up to 15 attempts). "
+        "Deliveries may arrive out of order: order by `at`.",
+        "properties": {
+            "event_id": {"type": "string"},
+            "type": {"type": "string"},
+            "tracking_id": {"type": "string"},
+            "booth": {"type": "string"},
+            "at": {"type": "string", "format": "date-time"},
+            "cod_collected": MONEY,
+            "reason": {"type": "string"},
+        },
+    },
+    "Webhook": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "url": {"type": "string"},
+            "secret": {"type": "string", "description": "returned only when created"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "CodStatement": {
+        "type": "object",
+        "properties": {
+            "collected": MONEY,
+            "remitted": MONEY,
+            "outstanding": MONEY,
+            "lines": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Remittance": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["open", "remitted"]},
+            "total": MONEY,
+            "items": {"type": "integer"},
+            "payees": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+}
+
+
+def _op(summary: str, responses: dict[str, Any], *, auth: bool = True, **extra: Any) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {**responses, **(ERRORS if auth else {})}}
+    if auth:
+        op["security"] = BEARER
+    op.update(extra)
+    return op
+
+
+PATHS: dict[str, Any] = {
+    "/api/v1/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})}, auth=False)},
+    "/api/v1/track/{tracking_id}": {
+        "get": _op(
+            "Public tracking: status and timeline, no personal data (rate limited)",
+            {
+                "200": _json(_ref("Track")),
+                "404": _json(_ref("Error"), "Unknown"),
+                "429": _json(_ref("Error")),
+            },
+            auth=False,
+            parameters=[TRACKING_PARAM],
+        )
+    },
+    "/api/v1/booths": {
+        "get": _op("Booths with state (monitor or admin key)", {"200": _json({"type": "array"})})
+    },
+    "/api/v1/booths/gaps": {
+        "get": _op(
+            "Booths with missing seqs: [{booth_id, ack_upto, max_seq, missing, since}] (monitor or admin key)",
+            {"200": _json({"type": "array"})},
+        )
+    },
+    "/api/v1/merchant/shipments": {
+        "post": _op(
+            "Pre-advise one shipment",
+            {"201": _json(_ref("Created")), "422": _json(_ref("Error"), "Invalid shipment")},
+            requestBody={"required": True, "content": {"application/json": {"schema": _ref("PreAdvice")}}},
+        ),
+        "get": _op(
+            "Your shipments, oldest first",
+            {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "shipments": {"type": "array", "items": _ref("Shipment")},
+                            "next_after": {"type": "string", "nullable": True},
+                        },
+                    }
+                )
+            },
+            parameters=[
+                {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+                {"name": "reference", "in": "query", "schema": {"type": "string"}},
+                {
+                    "name": "after",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "description": "next_after of the previous page",
+                },
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+            ],
+        ),
+    },
+    "/api/v1/merchant/shipments/bulk": {
+        "post": _op(
+            "Pre-advise many shipments, all or nothing",
+            {
+                "201": _json(
+                    {
+                        "type": "object",
+                        "properties": {"shipments": {"type": "array", "items": _ref("Created")}},
+                    }
+                ),
+                "422": _json(_ref("Error"), "Some items invalid; nothing stored"),
+                "413": _json(_ref("Error"), "Over 2 MB"),
+            },
+            requestBody={
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "shipments": {"type": "array", "maxItems": 1000, "items": _ref("PreAdvice")}
+                            },
+                        }
+                    },
+                    "text/csv": {
+                        "schema": {
+                            "type": "string",
+                            "description": "UTF-8, header: destination,"
+                            "recipient_name,recipient_phone,cod_amount[,weight_g,reference]",
+                        }
+                    },
+                },
+            },
+        )
+    },
+    "/api/v1/merchant/shipments/{tracking_id}": {
+        "get": _op(
+            "One shipment with its timeline",
+            {"200": _json(_ref("Shipment")), "404": _json(_ref("Error"))},
+            parameters=[TRACKING_PARAM],
+        )
+    },
+    "/api/v1/merchant/shipments/{tracking_id}/label.png": {
+        "get": _op(
+            "The shipment's label (PNG, 4x6 inch at 200 dpi, Code128 and QR)",
+            {"200": {"description": "PNG", "content": {"image/png": {}}}, "404": _json(_ref("Error"))},
+            parameters=[TRACKING_PARAM],
+        )
+    },
+    "/api/v1/merchant/webhooks": {
+        "post": _op(
+            "Register a webhook for every tracking event of your shipments",
+            {"201": _json(_ref("Webhook")), "409": _json(_ref("Error"), "Too many webhooks")},
+            requestBody={
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["url"],
+                            "properties": {"url": {"type": "string"}},
+                        }
+                    }
+                },
+            },
+            callbacks={
+                "trackingEvent": {
+                    "{$request.body#/url}": {
+                        "post": {
+                            "requestBody": {
+                                "content": {"application/json": {"schema": _ref("WebhookEvent")}}
+                            },
+                            "responses": {"200": {"description": "received"}},
+                        }
+                    }
+                }
+            },
+        ),
+        "get": _op("Your webhooks", {"200": _json({"type": "object"})}),
+    },
+    "/api/v1/merchant/webhooks/{webhook_id}": {
+        "delete": _op(
+            "Stop a webhook",
+            {"204": {"description": "stopped"}, "404": _json(_ref("Error"))},
+            parameters=[
+                {"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+        )
+    },
+    "/api/v1/merchant/cod": {
+        "get": _op("COD collected, remitted and outstanding", {"200": _json(_ref("CodStatement"))})
+    },
+    "/api/v1/merchant/payout-account": {
+        "put": _op(
+            "Where your COD is paid",
+            {"200": _json({"type": "object"}), "422": _json(_ref("Error"))},
+            requestBody={
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["account_name", "account_number"],
+                            "properties": {
+                                "account_name": {"type": "string"},
+                                "account_number": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+        )
+    },
+    "/api/v1/admin/cod/reconciliation": {
+        "get": _op(
+            "Booth cash-ups beside the COD ledger for one business day (admin)",
+            {"200": _json({"type": "object"})},
+            parameters=[
+                {
+                    "name": "date",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date"},
+                }
+            ],
+        )
+    },
+    "/api/v1/admin/remittances": {
+        "post": _op(
+            "Batch every unremitted COD line (admin)",
+            {"201": _json(_ref("Remittance")), "409": _json(_ref("Error"), "Nothing to remit")},
+        )
+    },
+    "/api/v1/admin/remittances/{batch_id}": {
+        "get": _op(
+            "One remittance batch (admin)",
+            {"200": _json(_ref("Remittance")), "404": _json(_ref("Error"))},
+            parameters=[BATCH_PARAM],
+        )
+    },
+    "/api/v1/admin/remittances/{batch_id}/export.csv": {
+        "get": _op(
+            "The batch as CSV for the electronic money transfer service (admin)",
+            {"200": {"description": "CSV", "content": {"text/csv": {}}}, "404": _json(_ref("Error"))},
+            parameters=[BATCH_PARAM],
+        )
+    },
+    "/api/v1/admin/remittances/{batch_id}/remitted": {
+        "post": _op(
+            "Mark the batch paid, once (admin)",
+            {"200": _json(_ref("Remittance")), "409": _json(_ref("Error"), "Already remitted")},
+            parameters=[BATCH_PARAM],
+            requestBody={
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["transfer_ref"],
+                            "properties": {"transfer_ref": {"type": "string"}},
+                        }
+                    }
+                },
+            },
+        )
+    },
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "DakBooth hub API",
+        "version": "1",
+        "description": "Public tracking, the merchant API (pre-advice, labels, shipments, webhooks, COD) and "
+        "COD administration. Authenticate with `Authorization: Bearer KEY` "
+        "(`python -m hub --config hub.toml create-api-key NAME --role merchant`).",
+    },
+    "servers": [{"url": "/"}],
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
+    "paths": PATHS,
+}
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Any:
+    """This API's OpenAPI 3 description."""
+    return jsonify(DOCUMENT)

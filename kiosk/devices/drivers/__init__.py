@@ -1,0 +1,1 @@
+"""Real device drivers behind the interfaces of kiosk.devices.base."""

@@ -1,0 +1,43 @@
+"""Counter photos (parcel, proof of delivery) as JPEG blobs keyed by their sha256."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A stored photo's metadata (the JPEG itself is fetched with `jpeg`)."""
+
+    sha256: str
+    kind: str
+    tracking_id: str | None
+    width: int
+    height: int
+    taken_at: str
+
+
+def add(tx: sqlite3.Connection, photo: Photo, jpeg: bytes) -> None:
+    """Keep a photo; the same bytes twice are stored once."""
+    tx.execute(
+        "INSERT OR IGNORE INTO photos (sha256, kind, tracking_id, width, height, jpeg, taken_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (photo.sha256, photo.kind, photo.tracking_id, photo.width, photo.height, jpeg, photo.taken_at),
+    )
+
+
+def jpeg(tx: sqlite3.Connection, sha256: str) -> bytes | None:
+    """The JPEG bytes of a photo, or None."""
+    row = tx.execute("SELECT jpeg FROM photos WHERE sha256 = ?", (sha256,)).fetchone()
+    return bytes(row[0]) if row else None
+
+
+def for_parcel(tx: sqlite3.Connection, tracking_id: str) -> list[Photo]:
+    """Photos of one parcel, oldest first."""
+    rows = tx.execute(
+        "SELECT sha256, kind, tracking_id, width, height, taken_at FROM photos"
+        " WHERE tracking_id = ? ORDER BY taken_at",
+        (tracking_id,),
+    ).fetchall()
+    return [Photo(*row) for row in rows]

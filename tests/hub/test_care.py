@@ -1,0 +1,104 @@
+"""Customer care console through Flask's test client: login, search, a parcel's file, care commands."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
+
+from hub.commands import record_result
+from hub.db.schema import commands, mqtt_outbox
+from hub.users import create_user
+from hub.web import WebContext, create_app
+from parcel.messages import Command
+from tests.hub.conftest import ApplyFn
+from tests.hub.factory import DEST, NOW, ORIGIN, T0, accepted, arrived, delivered, event, ready, tid
+
+
+def _login(engine: Engine, name: str, role: str) -> FlaskClient:
+    with engine.begin() as conn:
+        create_user(conn, name, role, "a long enough password")
+    client = create_app(WebContext(engine=engine)).test_client()
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/dashboard/login").get_data(as_text=True))
+    assert token is not None
+    resp = client.post(
+        "/dashboard/login", data={"csrf": token.group(1), "name": name, "password": "a long enough password"}
+    )
+    assert resp.status_code == 302
+    return client
+
+
+def _csrf(client: FlaskClient, path: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found is not None
+    return found.group(1)
+
+
+def test_care_finds_a_parcel_shows_its_file_and_asks_the_booth_for_photo_and_code(
+    engine: Engine, apply: ApplyFn
+) -> None:
+    t = tid()
+    apply(
+        event(ORIGIN, 1, accepted(t), at=T0),
+        event(DEST, 1, arrived(t)),
+        event(DEST, 2, ready(t, code="482913")),
+        event(DEST, 3, delivered(t)),
+    )
+    assert create_app(WebContext(engine=engine)).test_client().get("/care/").status_code == 302  # login first
+    care = _login(engine, "nasima", "operator")
+    listing = care.get("/care/?q=01711223344").get_data(as_text=True)
+    assert t in listing
+    assert care.get(f"/care/?q={t.lower()}").headers["Location"].endswith(f"/care/parcel/{t}")
+    page = care.get(f"/care/parcel/{t}").get_data(as_text=True)
+    for shown in (
+        "Rahima Begum",
+        "+8801711223344",
+        "parcel.accepted",
+        "parcel.delivered",
+        "cod_collected: 1250.00",
+    ):
+        assert shown in page
+    assert "482913" not in page and "code_hash" not in page
+
+    token = _csrf(care, f"/care/parcel/{t}")
+    assert care.post(f"/care/parcel/{t}/fetch_photo", data={}).status_code == 400  # no CSRF token
+    for name in ("fetch_photo", "reissue_code"):
+        assert care.post(f"/care/parcel/{t}/{name}", data={"csrf": token}).status_code == 302
+    with engine.connect() as conn:
+        sent = conn.execute(
+            select(commands.c.id, commands.c.name, commands.c.booth_id, commands.c.actor)
+        ).all()
+        wire = (
+            conn.execute(
+                select(mqtt_outbox.c.payload).where(mqtt_outbox.c.topic == f"dak/v1/booth/{DEST}/cmd")
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted((c.name, c.booth_id, c.actor) for c in sent) == [
+        ("fetch_photo", DEST, "care:nasima"),
+        ("reissue_code", DEST, "care:nasima"),
+    ]
+    cmds = [Command.model_validate_json(p) for p in wire]
+    assert {(c.name, c.args["tracking_id"]) for c in cmds} == {("fetch_photo", t), ("reissue_code", t)}
+
+    photo_id = next(c.id for c in sent if c.name == "fetch_photo")
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0 a tiny jpeg").decode()
+    detail = json.dumps({"sha256": "0" * 64, "kind": "pod", "taken_at": NOW.isoformat(), "jpeg_base64": jpeg})
+    with engine.begin() as conn:
+        record_result(conn, DEST, json.dumps({"id": photo_id, "ok": True, "detail": detail}).encode(), NOW)
+    assert f"data:image/jpeg;base64,{jpeg}" in care.get(f"/care/parcel/{t}").get_data(as_text=True)
+
+
+def test_viewers_look_but_do_not_act(engine: Engine, apply: ApplyFn) -> None:
+    t = tid()
+    apply(event(ORIGIN, 1, accepted(t), at=T0))
+    viewer = _login(engine, "rafiq", "viewer")
+    page = viewer.get(f"/care/parcel/{t}").get_data(as_text=True)
+    assert "Rahima Begum" in page and "Re-issue" not in page
+    token = _csrf(viewer, "/dashboard/login")  # the session token
+    assert viewer.post(f"/care/parcel/{t}/reissue_code", data={"csrf": token}).status_code == 403
+    assert viewer.get(f"/care/parcel/{tid(22_222_222)}").status_code == 404

@@ -1,0 +1,140 @@
+"""Ingest worker processes on the shared subscription: kill -9 one mid-stream, nothing lost or doubled."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import Engine, func, select
+
+from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
+from hub.db.engine import make_engine
+from hub.db.schema import dead_letters, events
+from parcel import s10, topics
+from parcel.lifecycle import EventType
+from parcel.messages import make_event
+from tests.hub.conftest import throwaway_pg
+from tests.hub.factory import DEST, accepted
+
+pytestmark = pytest.mark.slow
+
+BOOTHS = [f"BD-{2000 + i}-01" for i in range(6)]
+PER_BOOTH = 250
+
+
+class Booths:
+    """One paho client publishing as many booths and recording the highest ack of each."""
+
+    def __init__(self, port: int) -> None:
+        self.acks: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"booths-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
+        )
+        self.client.max_inflight_messages_set(1000)
+        self.client.on_message = self._on_ack
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        self.client.subscribe("dak/v1/booth/+/ack", qos=1)
+
+    def _on_ack(self, _c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
+        booth = msg.topic.split("/")[3]
+        upto = json.loads(msg.payload)["upto"]
+        with self._lock:
+            self.acks[booth] = max(self.acks.get(booth, 0), upto)  # acks may arrive out of order
+
+    def acked(self) -> int:
+        """Events acknowledged so far over all booths."""
+        with self._lock:
+            return sum(self.acks.values())
+
+    def publish_all(self) -> None:
+        """Every booth's events, interleaved, at QoS 1."""
+        at = datetime.now(UTC) - timedelta(minutes=5)
+        infos = []
+        for seq in range(1, PER_BOOTH + 1):
+            for b, booth in enumerate(BOOTHS):
+                t = s10.make("CP", 30_000_000 + b * 10_000 + seq)
+                payload = make_event(
+                    booth, seq, uuid.uuid4(), EventType.ACCEPTED, at, accepted(t, booth, DEST)
+                )
+                infos.append(self.client.publish(topics.booth_topic(booth, topics.EVENT), payload, qos=1))
+        for info in infos:
+            info.wait_for_publish(30)
+
+    def close(self) -> None:
+        """Disconnect."""
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for the hub process: a SQLite file, or a throwaway PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    else:
+        with throwaway_pg(request.getfixturevalue("pg_url")) as eng:
+            yield eng.url.render_as_string(hide_password=False)
+
+
+def test_kill_9_of_a_worker_mid_stream_loses_and_doubles_nothing(
+    tmp_path: Path, broker: Mosquitto, db_url: str
+) -> None:
+    port = free_port()
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f'[http]\nport = {port}\n[broker]\nurl = "{broker.url}"\nclient_id = "hub-t"\n'
+        f'[database]\nurl = "{db_url}"\n'
+    )
+    log = tmp_path / "hub.log"
+    hub = Managed("hub", python_module("hub", "--config", str(config), "--workers", "2"), log)
+    hub.start()
+    booths: Booths | None = None
+    engine: Engine | None = None
+    try:
+        wait_for_port(port, 30, hub.proc)
+        deadline = time.monotonic() + 30
+        while len(re.findall(r"ingest worker \d+ running", log.read_text())) < 2:
+            assert time.monotonic() < deadline, "workers did not start"
+            time.sleep(0.1)
+        time.sleep(1.0)  # both subscribed to the shared group
+        pids = [int(p) for p in re.findall(r"ingest worker 0 started, pid (\d+)", log.read_text())]
+        booths = Booths(broker.port)
+        publisher = threading.Thread(target=booths.publish_all)
+        publisher.start()
+        deadline = time.monotonic() + 60
+        while booths.acked() < 100:
+            assert time.monotonic() < deadline, "nothing acknowledged"
+            time.sleep(0.01)
+        os.kill(pids[0], signal.SIGKILL)  # mid-stream: the worker has a batch in hand
+        publisher.join(120)
+        total = len(BOOTHS) * PER_BOOTH
+        deadline = time.monotonic() + 90
+        while booths.acked() < total:
+            assert time.monotonic() < deadline, f"acked {booths.acked()} of {total}: {booths.acks}"
+            time.sleep(0.1)
+        assert booths.acks == dict.fromkeys(BOOTHS, PER_BOOTH)
+        engine = make_engine(db_url)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(events)).scalar() == total
+            assert conn.execute(select(func.count()).select_from(dead_letters)).scalar() == 0
+        text = log.read_text()
+        assert "ingest worker 0 (pid" in text and "restarting" in text
+    finally:
+        if booths is not None:
+            booths.close()
+        if engine is not None:
+            engine.dispose()
+        hub.stop(20)

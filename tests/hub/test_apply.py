@@ -20,6 +20,7 @@ from hub.db.schema import (
     parcels,
     serial_blocks,
 )
+from hub.ingest.booths import BLOCK_SIZE, TOP_UP_BELOW
 from parcel import topics
 from parcel.messages import BoothConfig, Manifest
 from tests.hub.conftest import ApplyFn
@@ -216,9 +217,10 @@ def test_first_valid_message_registers_booth_with_a_serial_block_and_config(
         blocks = conn.execute(select(serial_blocks).order_by(serial_blocks.c.start)).all()
         configs = conn.execute(select(mqtt_outbox).where(mqtt_outbox.c.cause.like("config:%"))).all()
         state = conn.execute(select(booths.c.state).where(booths.c.booth_id == DEST)).scalar()
+    first = 10_000_000
     assert [(b.booth_id, b.start, b.end) for b in blocks] == [
-        (ORIGIN, 10_000_000, 10_010_000),
-        (DEST, 10_010_000, 10_020_000),
+        (ORIGIN, first, first + BLOCK_SIZE),
+        (DEST, first + BLOCK_SIZE, first + 2 * BLOCK_SIZE),
     ]
     assert state == "online"
     assert {c.topic for c in configs} == {f"dak/v1/booth/{ORIGIN}/config", f"dak/v1/booth/{DEST}/config"}
@@ -241,11 +243,13 @@ def health(remaining: int | None) -> dict[str, Any]:
 def test_low_serials_in_health_allocate_one_more_block_and_resend_config(
     engine: Engine, apply: ApplyFn
 ) -> None:
-    apply(leaf(ORIGIN, "health", health(9000)))
+    apply(leaf(ORIGIN, "health", health(BLOCK_SIZE - 10)))
     assert count(engine, serial_blocks) == 1
     later = NOW + timedelta(minutes=10)
-    apply(leaf(ORIGIN, "health", health(1500)), now=later)
-    apply(leaf(ORIGIN, "health", health(1400)), now=later + timedelta(seconds=30))  # config not there yet
+    apply(leaf(ORIGIN, "health", health(TOP_UP_BELOW - 1)), now=later)
+    apply(
+        leaf(ORIGIN, "health", health(TOP_UP_BELOW - 2)), now=later + timedelta(seconds=30)
+    )  # config not there yet
     assert count(engine, serial_blocks) == 2
     with engine.connect() as conn:
         last = conn.execute(select(mqtt_outbox.c.payload).order_by(mqtt_outbox.c.id.desc()).limit(1)).scalar()

@@ -21,6 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
 from demo.sms_sink import SmsSink
+from hub.ingest.booths import BLOCK_SIZE
 from parcel.lifecycle import EventType
 from parcel.messages import make_event
 from tests.hub.factory import DEST, ORIGIN, accepted, ready, tid
@@ -135,7 +136,7 @@ def test_hub_process_end_to_end(tmp_path: Path, broker: Mosquitto, sms_sink: Sms
         manifest = json.loads(booth.wait_for(f"{root}/{DEST}/manifest"))
         assert manifest["tracking_id"] == t and manifest["recipient"]["phone"] == "+8801711223344"
         cfg = json.loads(booth.wait_for(f"{root}/{ORIGIN}/config"))
-        assert cfg["serial_blocks"][0]["end"] - cfg["serial_blocks"][0]["start"] == 10_000
+        assert cfg["serial_blocks"][0]["end"] - cfg["serial_blocks"][0]["start"] == BLOCK_SIZE
 
         db = tmp_path / "hub.sqlite"
 

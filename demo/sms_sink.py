@@ -25,7 +25,9 @@ class SmsSink:
         self.fail_next = fail_next  # answer this many sends with 503, to exercise retries
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler())
-        self._server.daemon_threads = True
+        # Handlers answer one request and close (HTTP/1.0); stop() waits for them, so no socket lingers.
+        self._server.daemon_threads = False
+        self._server.block_on_close = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="sms-sink", daemon=True)
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +47,7 @@ class WebhookSender:
         self.clock = clock
         self.first_retry_s = first_retry_s
         self.session = session or requests.Session()
+        weakref.finalize(self, self.session.close)  # pooled sockets closed with the sender
 
     def run_once(self) -> int:
         """Try every due delivery once; return how many were delivered."""

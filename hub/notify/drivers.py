@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+import weakref
 from typing import Protocol
 
 import requests
@@ -36,6 +37,11 @@ class HttpDriver:
     def __init__(self, url: str) -> None:
         self.url = url
         self.session = requests.Session()
+        weakref.finalize(self, self.session.close)  # pooled sockets closed with the driver
+
+    def close(self) -> None:
+        """Close pooled connections to the gateway."""
+        self.session.close()
 
     def send(self, to: str, text: str, secret: str | None = None, key: str | None = None) -> str:
         """Send through the HTTP gateway or raise SmsError; key goes as the Idempotency-Key header."""

@@ -11,45 +11,27 @@ import json
 import re
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from demo.http_peer import HttpPeer
 
 CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 
-class SmsSink:
+class SmsSink(HttpPeer):
     """An HTTP SMS gateway on loopback that keeps every message it was sent."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, fail_next: int = 0) -> None:
         self.messages: list[dict[str, Any]] = []
         self.fail_next = fail_next  # answer this many sends with 503, to exercise retries
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), self._handler())
-        # Handlers answer one request and close (HTTP/1.0); stop() waits for them, so no socket lingers.
-        self._server.daemon_threads = False
-        self._server.block_on_close = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sms-sink", daemon=True)
-
-    @property
-    def port(self) -> int:
-        """The port the sink listens on."""
-        return int(self._server.server_address[1])
+        super().__init__(self._handler(), "sms-sink", host, port)
 
     @property
     def url(self) -> str:
         """The URL to configure as the hub's [sms] url."""
         return f"http://127.0.0.1:{self.port}/send"
-
-    def start(self) -> SmsSink:
-        """Start serving in a background thread."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
 
     def received(self) -> list[dict[str, Any]]:
         """A copy of the messages received so far."""

@@ -6,7 +6,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from kiosk.devices.base import DeviceError
+from parcel.messages import DeviceHealth
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +114,31 @@ class SupervisedReader(Generic[H]):
                     log.debug("%s: close failed: %s", self.name, exc)
             self.up = False
         self._first.set()
+
+
+class ReaderDevice:
+    """Start, stop and liveness of a device whose I/O runs in a SupervisedReader (`self.reader`)."""
+
+    reader: SupervisedReader[Any]
+
+    def start(self) -> None:
+        """Open the device and start reading; raise DeviceError when it cannot be opened."""
+        try:
+            self.reader.start()
+        except OSError as exc:
+            raise DeviceError(str(exc)) from None
+
+    def stop(self) -> None:
+        """Stop reading and release the device."""
+        self.reader.stop()
+
+    @property
+    def alive(self) -> bool:
+        """True while the reader thread runs (up or reconnecting)."""
+        return self.reader.alive
+
+    def down(self, what: str = "disconnected") -> DeviceHealth | None:
+        """An error health with the reader's reason while the device is not up, else None."""
+        if self.reader.up:
+            return None
+        return DeviceHealth(state="error", detail=f"{what}: {self.reader.error or 'not started'}")

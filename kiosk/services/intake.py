@@ -184,20 +184,3 @@ def preadvice(ctx: Context, tracking_id: Any) -> dict[str, Any] | None:
         "cod_amount": format_taka(advice.cod_amount),
         "merchant": advice.merchant,
     }
-
-
-def receipt(
-    booth: str, tid: str, name: str, dest: str, weight: int, fee: Decimal, cod: Decimal, at: str
-) -> list[str]:
-    """The text lines of an intake receipt."""
-    return [
-        "DakBooth / ডাকবুথ",
-        f"Booth: {booth}",
-        f"Date: {at[:19]}",
-        f"Tracking: {tid}",
-        f"Recipient: {name}",
-        f"Destination: {dest}",
-        f"Weight: {weight} g",
-        f"Fee: Tk {format_taka(fee)}",
-        f"COD: Tk {format_taka(cod)}",
-    ]

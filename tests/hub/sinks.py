@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from demo.http_peer import HttpPeer
 
 
 @dataclass
@@ -16,7 +18,7 @@ class Delivery:
     body: bytes
 
 
-class WebhookSink:
+class WebhookSink(HttpPeer):
     """A real HTTP server on a free loopback port; the first `fail_first` requests get a 503."""
 
     def __init__(self, fail_first: int = 0) -> None:
@@ -24,24 +26,12 @@ class WebhookSink:
         self.deliveries: list[Delivery] = []
         self.refused = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, name="webhook-sink", daemon=True)
+        super().__init__(self._handler(), "webhook-sink")
 
     @property
     def url(self) -> str:
         """Where to POST."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
-
-    def start(self) -> WebhookSink:
-        """Serve in a thread."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        return f"http://127.0.0.1:{self.port}/hook"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         sink = self

@@ -14,7 +14,7 @@ from kiosk.config import CameraConfig
 from kiosk.devices.base import DeviceError
 from kiosk.devices.camera.decode import decode_frame
 from kiosk.devices.scans import ScanBus
-from kiosk.devices.supervised import SupervisedReader
+from kiosk.devices.supervised import ReaderDevice, SupervisedReader
 from parcel.messages import DeviceHealth
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class _Source:
             self.capture.release()
 
 
-class OpenCvCamera:
+class OpenCvCamera(ReaderDevice):
     """Keeps the latest frame for photos and, when enabled, decodes barcodes in it as scans."""
 
     def __init__(self, config: CameraConfig, scans: ScanBus | None = None) -> None:
@@ -97,28 +97,10 @@ class OpenCvCamera:
                 return None
             return self._frame.copy()
 
-    def start(self) -> None:
-        """Open the camera and start the frame thread; raise DeviceError when it cannot open."""
-        try:
-            self.reader.start()
-        except OSError as exc:
-            raise DeviceError(str(exc)) from None
-
-    def stop(self) -> None:
-        """Stop the frame thread and release the camera."""
-        self.reader.stop()
-
-    @property
-    def alive(self) -> bool:
-        """True while the frame thread runs."""
-        return self.reader.alive
-
     def health(self) -> DeviceHealth:
         """ok with frames arriving; warning when frames stopped; error when the camera is gone."""
-        if not self.reader.up:
-            return DeviceHealth(
-                state="error", detail=f"camera unavailable: {self.reader.error or 'not started'}"
-            )
+        if (down := self.down("camera unavailable")) is not None:
+            return down
         with self._lock:
             fresh = self._frame is not None and time.monotonic() - self._frame_at <= STALE_AFTER_S
             shape = None if self._frame is None else self._frame.shape

@@ -9,7 +9,7 @@ from kiosk.config import ScannerConfig
 from kiosk.devices.base import DeviceError
 from kiosk.devices.scanning.keys import KeyDecoder
 from kiosk.devices.scans import ScanBus
-from kiosk.devices.supervised import SupervisedReader
+from kiosk.devices.supervised import ReaderDevice, SupervisedReader
 from parcel.messages import DeviceHealth
 
 EV_KEY = 1
@@ -24,7 +24,7 @@ def available() -> bool:
     return True
 
 
-class EvdevScanner:
+class EvdevScanner(ReaderDevice):
     """Reads key events from /dev/input/event* on a supervised thread (exclusive grab)."""
 
     def __init__(self, config: ScannerConfig, scans: ScanBus | None = None) -> None:
@@ -58,26 +58,10 @@ class EvdevScanner:
                 if text and len(text) >= self.config.min_len:
                     self.scans.publish(text, "evdev")
 
-    def start(self) -> None:
-        """Open and grab the input device; raise DeviceError when it cannot."""
-        try:
-            self.reader.start()
-        except OSError as exc:
-            raise DeviceError(str(exc)) from None
-
-    def stop(self) -> None:
-        """Release the device."""
-        self.reader.stop()
-
-    @property
-    def alive(self) -> bool:
-        """True while the reader thread runs."""
-        return self.reader.alive
-
     def health(self) -> DeviceHealth:
         """ok while grabbed; error with the reason while unplugged."""
-        if not self.reader.up:
-            return DeviceHealth(state="error", detail=f"disconnected: {self.reader.error or 'not started'}")
+        if (down := self.down()) is not None:
+            return down
         return DeviceHealth(state="ok", detail=f"evdev scanner {self.config.device}")
 
 

@@ -12,7 +12,7 @@ from kiosk.devices.base import DeviceError, Reading
 from kiosk.devices.scales import Reading as FrameReading
 from kiosk.devices.scales import StableWeight, make_parser
 from kiosk.devices.scales.protocols import ScaleParser
-from kiosk.devices.supervised import SupervisedReader
+from kiosk.devices.supervised import ReaderDevice, SupervisedReader
 from parcel.messages import DeviceHealth
 
 STALE_AFTER_S = 2.0  # no frame for this long: the scale stopped answering
@@ -32,7 +32,7 @@ def to_base(reading: FrameReading | None, accepted_g: int | None) -> Reading | N
     return None
 
 
-class SerialScale:
+class SerialScale(ReaderDevice):
     """The scale device: `read()` gives the latest reading; health says why there is none."""
 
     def __init__(self, config: ScaleConfig) -> None:
@@ -78,10 +78,7 @@ class SerialScale:
 
     def start(self) -> None:
         """Open the port and start reading; raise DeviceError when it cannot be opened."""
-        try:
-            self.reader.start()
-        except OSError as exc:
-            raise DeviceError(str(exc)) from None
+        super().start()
         # a scale is up once it answers: give it a moment to settle so a probe shows the weight
         deadline = time.monotonic() + FIRST_FRAME_WAIT_S
         while not self._settled() and time.monotonic() < deadline:
@@ -93,15 +90,6 @@ class SerialScale:
             return self.stable.weight_g is not None or (
                 last is not None and last.state not in ("ok", "motion")
             )
-
-    def stop(self) -> None:
-        """Stop the reader and close the port."""
-        self.reader.stop()
-
-    @property
-    def alive(self) -> bool:
-        """True while the reader thread runs (up or reconnecting)."""
-        return self.reader.alive
 
     def _current(self) -> tuple[FrameReading | None, Reading | None, bool]:
         with self._lock:

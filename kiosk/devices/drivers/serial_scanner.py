@@ -10,13 +10,13 @@ from kiosk.config import ScannerConfig
 from kiosk.devices.base import DeviceError
 from kiosk.devices.scanning import LineFramer, Rejected
 from kiosk.devices.scans import ScanBus
-from kiosk.devices.supervised import SupervisedReader
+from kiosk.devices.supervised import ReaderDevice, SupervisedReader
 from parcel.messages import DeviceHealth
 
 log = logging.getLogger(__name__)
 
 
-class SerialScanner:
+class SerialScanner(ReaderDevice):
     """Reads scans on a supervised thread; garbled frames are counted, duplicates dropped by the bus."""
 
     def __init__(self, config: ScannerConfig, scans: ScanBus | None = None) -> None:
@@ -54,26 +54,10 @@ class SerialScanner:
             else:
                 self.scans.publish(item, "serial")
 
-    def start(self) -> None:
-        """Open the port and start reading; raise DeviceError when it cannot be opened."""
-        try:
-            self.reader.start()
-        except OSError as exc:
-            raise DeviceError(str(exc)) from None
-
-    def stop(self) -> None:
-        """Stop reading and close the port."""
-        self.reader.stop()
-
-    @property
-    def alive(self) -> bool:
-        """True while the reader thread runs."""
-        return self.reader.alive
-
     def health(self) -> DeviceHealth:
         """ok while the port is open; error with the reason while unplugged."""
-        if not self.reader.up:
-            return DeviceHealth(state="error", detail=f"disconnected: {self.reader.error or 'not started'}")
+        if (down := self.down()) is not None:
+            return down
         detail = f"serial scanner on {self.config.port}"
         if self.rejected:
             detail += f", {self.rejected} unreadable scans (last: {self.last_rejected})"

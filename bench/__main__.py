@@ -1,4 +1,5 @@
-"""`python -m bench [SUITE ...] [--quick]`: run benchmark suites, print the table, write var/bench/results.json."""
+"""`python -m bench [SUITE ...] [--quick]`: run benchmark suites, print the table, write
+var/bench/results.json, the raw samples (samples.json) and PNG plots beside it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bench.figures import Figure, table, write_json
+from bench.figures import SAMPLES, Figure, table, write_json, write_samples
 
 # name -> module with `run(quick: bool) -> list[Figure]`; one line per suite.
 SUITES: dict[str, str] = {
@@ -37,7 +38,12 @@ def main(names: tuple[str, ...], quick: bool, out: Path) -> None:
         figures.extend(module.run(quick))
     click.echo(table(figures))
     write_json(figures, out)
+    write_samples(SAMPLES, out.with_name("samples.json"))
     click.echo(f"\nwritten to {out}", err=True)
+    from bench import plots  # matplotlib only once there is something to plot
+
+    for path in plots.write_all(figures, SAMPLES, out.parent):
+        click.echo(f"plot: {path}", err=True)
 
 
 if __name__ == "__main__":

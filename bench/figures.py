@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 
@@ -42,3 +42,28 @@ def write_json(figures: list[Figure], path: Path) -> None:
     """Write the figures as JSON."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([asdict(f) for f in figures], indent=2, ensure_ascii=False) + "\n")
+
+
+@dataclass
+class Samples:
+    """Raw samples behind the figures of a run, kept for the plots (the figures are computed from them).
+
+    latency_s: per-event end-to-end latency in seconds, by series ("hub", "echo").
+    ingest_progress / backlog_progress: (seconds since start, events acknowledged so far), by series.
+    heartbeat_lag_s: per booth, seconds from a health report's timestamp to the hub recording it.
+    """
+
+    latency_s: dict[str, list[float]] = field(default_factory=dict)
+    ingest_progress: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    backlog_progress: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    heartbeat_lag_s: list[float] = field(default_factory=list)
+
+
+# What the suites of this run keep; `python -m bench` writes it and plots it after the table.
+SAMPLES = Samples()
+
+
+def write_samples(samples: Samples, path: Path) -> None:
+    """Write the raw samples as JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(asdict(samples)) + "\n")

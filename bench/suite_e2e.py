@@ -23,7 +23,7 @@ from pathlib import Path
 import aiomqtt
 import psutil
 
-from bench.figures import Figure
+from bench.figures import SAMPLES, Figure
 from bench.simbooth import Latencies, SimBooth, booth_ids, journey
 from demo.client import KioskClient, wait_until
 from demo.stack import BoothSpec, Stack
@@ -120,8 +120,19 @@ async def _backlog(port: int, booth_id: str, events: int, echo: bool) -> float:
     started = time.perf_counter()
     for _ in range(events // 5):
         journey(booth, booth)
+    progress: list[tuple[float, int]] = []  # (seconds, events acked) for the drain curve
+
+    async def watch() -> None:
+        while True:
+            progress.append((time.perf_counter() - started, booth.acked))
+            await asyncio.sleep(0.05)
+
+    watcher = asyncio.create_task(watch())
     await asyncio.wait_for(booth.all_acked.wait(), timeout=300)
     rate = (events // 5 * 5) / (time.perf_counter() - started)
+    watcher.cancel()
+    progress.append((time.perf_counter() - started, booth.acked))
+    SAMPLES.backlog_progress["echo subscriber" if echo else "hub"] = progress
     stop.set()
     await booth.close()
     await partner.close()
@@ -169,6 +180,7 @@ def _heartbeat_lag(stack: Stack, ids: set[str]) -> float:
             seen = seen if seen.tzinfo else seen.replace(tzinfo=UTC)
             lags.append((seen - at).total_seconds())
     lags.sort()
+    SAMPLES.heartbeat_lag_s = lags
     return lags[min(len(lags) - 1, int(0.99 * len(lags)))] if lags else float("nan")
 
 
@@ -225,6 +237,7 @@ def run(quick: bool) -> list[Figure]:
         finally:
             stack.stop()
         cold, kiosk_rss, bare_rss = _kiosk_start(root)
+    SAMPLES.latency_s.update({"hub": hub_lat.values, "echo subscriber": echo_lat.values})
     ms = 1000.0
     figures += [
         Figure(

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,7 +33,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.figures import Figure
+from bench.figures import SAMPLES, Figure
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
 from parcel import s10, topics
 from parcel.lifecycle import EventType
@@ -148,6 +148,20 @@ def _client(port: int, name: str) -> mqtt.Client:
     return client
 
 
+def _follow(
+    done: threading.Event, count: Callable[[], int], start: float, timeout: float
+) -> list[tuple[float, int]]:
+    """Wait for done, sampling count() every 0.1 s: (seconds since start, count) for the rate plot."""
+    progress = [(0.0, 0)]
+    deadline = start + timeout
+    while not done.wait(0.1):
+        progress.append((time.monotonic() - start, count()))
+        if time.monotonic() > deadline:
+            break
+    progress.append((time.monotonic() - start, count()))
+    return progress
+
+
 def raw_rate(tmp: Path, messages: list[Message]) -> float:
     """Messages/s through publisher -> Mosquitto -> a bare paho subscriber (QoS 1, shared subscription)."""
     broker = Mosquitto(tmp / "raw-broker")
@@ -170,7 +184,8 @@ def raw_rate(tmp: Path, messages: list[Message]) -> float:
         with publisher(broker.port, messages) as go:
             start = time.monotonic()
             go.set()
-            if not got.wait(600):
+            SAMPLES.ingest_progress["raw pipe"] = _follow(got, lambda: count[0], start, 600)
+            if not got.is_set():
                 raise RuntimeError(f"raw pipe delivered {count[0]} of {total}")
             elapsed = time.monotonic() - start
     finally:
@@ -257,17 +272,22 @@ def hub_process(tmp: Path, db_url: str, workers: int) -> Iterator[tuple[Mosquitt
         broker.stop()
 
 
-def hub_rate(tmp: Path, db_url: str, workers: int, messages: list[Message], final: dict[str, int]) -> float:
-    """Events/s committed and acknowledged by a hub process."""
+def hub_rate(
+    tmp: Path, db_url: str, workers: int, messages: list[Message], final: dict[str, int], label: str = ""
+) -> float:
+    """Events/s committed and acknowledged by a hub process (its progress kept under label)."""
     with hub_process(tmp, db_url, workers) as (broker, _base):
         watch = AckWatch(broker.port, final)
         try:
             with publisher(broker.port, messages) as go:
                 start = time.monotonic()
                 go.set()
-                if not watch.done.wait(600):
+                progress = _follow(watch.done, watch.acked, start, 600)
+                if not watch.done.is_set():
                     raise RuntimeError(f"hub acknowledged {watch.acked()} of {len(messages)}")
                 elapsed = time.monotonic() - start
+                if label:
+                    SAMPLES.ingest_progress[label] = progress
         finally:
             watch.close()
     return len(messages) / elapsed
@@ -332,13 +352,18 @@ def run(quick: bool) -> list[Figure]:
         rates: dict[str, float] = {}
         _log(f"hub on SQLite, {workers} ingest workers")
         rates["SQLite"] = hub_rate(
-            tmp / "sqlite", f"sqlite:///{tmp / 'sqlite' / 'hub.sqlite'}", workers, messages, final
+            tmp / "sqlite",
+            f"sqlite:///{tmp / 'sqlite' / 'hub.sqlite'}",
+            workers,
+            messages,
+            final,
+            "hub, SQLite",
         )
         _log(f"hub on SQLite: {rates['SQLite']:,.0f} events/s")
         try:
             with pg_database() as url:
                 _log(f"hub on PostgreSQL, {workers} ingest workers")
-                rates["PostgreSQL"] = hub_rate(tmp / "pg", url, workers, messages, final)
+                rates["PostgreSQL"] = hub_rate(tmp / "pg", url, workers, messages, final, "hub, PostgreSQL")
                 _log(f"hub on PostgreSQL: {rates['PostgreSQL']:,.0f} events/s")
         except Exception as exc:  # report a missing server as a missed figure, not a crash
             _log(f"PostgreSQL run failed: {exc}")

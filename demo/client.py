@@ -1,4 +1,4 @@
-"""Small clients for the contract HTTP APIs (kiosk JSON API, hub tracking and booths APIs)."""
+"""Small clients for the contract HTTP APIs (kiosk JSON API, hub tracking, booths and merchant APIs)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,26 @@ class KioskClient:
             "/api/v1/handover", {"tracking_id": tracking_id, "code": code, "cod_collected": cod_collected}
         )
 
+    def preadvice(self, tracking_id: str) -> dict[str, Any]:
+        """GET /api/v1/preadvice/{id}: what a label scan fills in at intake."""
+        return self._get(f"/api/v1/preadvice/{tracking_id}")
+
+    def return_parcel(self, tracking_id: str, reason: str, note: str = "") -> dict[str, Any]:
+        """POST /api/v1/returns: send a parcel waiting here back to its sender's booth."""
+        return self._post("/api/v1/returns", {"tracking_id": tracking_id, "reason": reason, "note": note})
+
+    def returns_incoming(self) -> dict[str, Any]:
+        """GET /api/v1/returns/incoming: returns announced to this booth and returns waiting here."""
+        return self._get("/api/v1/returns/incoming")
+
+    def return_arrive(self, tracking_id: str, shelf: str | None = None) -> dict[str, Any]:
+        """POST /api/v1/returns/arrive: a return scanned back in at its sender's booth."""
+        return self._post("/api/v1/returns/arrive", {"tracking_id": tracking_id, "shelf": shelf})
+
+    def return_collect(self, tracking_id: str, **who: str) -> dict[str, Any]:
+        """POST /api/v1/returns/collect: a return handed back (collected_by, name, document_kind, document_number)."""
+        return self._post("/api/v1/returns/collect", {"tracking_id": tracking_id, **who})
+
     def devices(self) -> dict[str, Any]:
         """GET /api/v1/devices."""
         return self._get("/api/v1/devices")
@@ -100,6 +120,25 @@ class HubClient:
         """GET /api/v1/booths with the monitor key."""
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         return _json(requests.get(f"{self.base_url}/api/v1/booths", headers=headers, timeout=self.timeout))
+
+
+class MerchantClient:
+    """Calls the hub's merchant API with a merchant key."""
+
+    def __init__(self, base_url: str, api_key: str, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {api_key}"}
+        self.timeout = timeout
+
+    def preadvise(self, **shipment: Any) -> dict[str, Any]:
+        """POST /api/v1/merchant/shipments: one shipment; its tracking number and label URL."""
+        url = f"{self.base_url}/api/v1/merchant/shipments"
+        return _json(requests.post(url, json=shipment, headers=self.headers, timeout=self.timeout))
+
+    def shipment(self, tracking_id: str) -> dict[str, Any]:
+        """GET /api/v1/merchant/shipments/{id}: status and timeline."""
+        url = f"{self.base_url}/api/v1/merchant/shipments/{tracking_id}"
+        return _json(requests.get(url, headers=self.headers, timeout=self.timeout))
 
 
 def wait_until(

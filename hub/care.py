@@ -60,13 +60,26 @@ def parcel_file(conn: Connection, tracking_id: str) -> dict[str, Any] | None:
         )
     ]
     sms = [
-        {"cause": r.cause.split(":")[0], "status": r.status, "sent_at": r.sent_at, "attempts": r.attempts}
+        {
+            "cause": r.cause.split(":")[0],
+            "status": r.status,
+            "sent_at": r.sent_at,
+            "attempts": r.attempts,
+            "channel": r.channel,
+            "language": r.language or "bn",
+            "delivery": r.delivery_status,
+            "delivered_at": r.delivered_at,
+        }
         for r in conn.execute(
             select(
                 notifications.c.cause,
                 notifications.c.status,
                 notifications.c.sent_at,
                 notifications.c.attempts,
+                notifications.c.channel,
+                notifications.c.language,
+                notifications.c.delivery_status,
+                notifications.c.delivered_at,
             )
             .where(notifications.c.tracking_id == tracking_id)
             .order_by(notifications.c.id)

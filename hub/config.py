@@ -52,10 +52,46 @@ class DatabaseConfig(_Section):
 
 
 class SmsConfig(_Section):
-    """How SMS leave the hub."""
+    """How SMS leave the hub, and how delivery reports come back."""
 
-    driver: Literal["http", "log"] = Field(default="log", description="http | log")
+    driver: Literal["http", "smpp", "log"] = Field(default="log", description="http | smpp | log")
     url: str = Field(default="http://127.0.0.1:9300/send", description="http driver: POST JSON {to, text}")
+    host: str = Field(default="127.0.0.1", description="smpp driver: the SMSC's host")
+    port: int = Field(default=2775, ge=1, le=65535, description="smpp driver: the SMSC's TCP port")
+    system_id: str = Field(default="", max_length=15, description="smpp driver: bind system_id")
+    password: str = Field(default="", max_length=8, description="smpp driver: bind password")
+    source_addr: str = Field(default="DakBooth", max_length=20, description="smpp driver: sender id")
+    tls: bool = Field(default=False, description="smpp driver: wrap the session in TLS")
+    enquire_link_s: float = Field(default=30, gt=0, description="smpp driver: keepalive when idle this long")
+    submit_timeout_s: float = Field(default=10, gt=0, description="smpp driver: wait this long for an answer")
+    callback_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description="http driver: token the gateway sends (Authorization: Bearer) with delivery reports",
+    )
+
+
+class EmailConfig(_Section):
+    """How e-mail notifications leave the hub (sent when a pre-advice gives an address)."""
+
+    driver: Literal["smtp", "log", "none"] = Field(default="none", description="smtp | log | none")
+    host: str = Field(default="127.0.0.1", description="smtp driver: the mail server")
+    port: int = Field(default=25, ge=1, le=65535, description="smtp driver: its port (587 with starttls)")
+    from_address: str = Field(default="DakBooth <noreply@dakbooth.invalid>", description="From: header")
+    starttls: bool = Field(default=False, description="smtp driver: upgrade to TLS before logging in")
+    username: str | None = Field(default=None, description="smtp driver: login name, if the server wants one")
+    password: str | None = Field(default=None, description="smtp driver: login password")
+    timeout_s: float = Field(default=20, gt=0, description="smtp driver: network timeout")
+
+
+class NotifyConfig(_Section):
+    """Reminders for parcels that wait at the booth, and the last notice before return."""
+
+    reminder_after_days: float = Field(default=3, gt=0, description="remind after this many days ready")
+    reminders: int = Field(default=2, ge=0, le=9, description="at most this many reminders per parcel")
+    final_notice: bool = Field(default=True, description="send a last notice one day before the code expires")
+    final_before_hours: float = Field(default=24, gt=0, description="the last notice goes this long before")
+    every_s: float = Field(default=60, gt=0, description="how often the reminder round runs")
 
 
 class MonitoringConfig(_Section):
@@ -82,6 +118,8 @@ class HubConfig(_Section):
     broker: BrokerConfig = Field(default_factory=BrokerConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     sms: SmsConfig = Field(default_factory=SmsConfig)
+    email: EmailConfig = Field(default_factory=EmailConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
 
 

@@ -40,6 +40,11 @@ class HubCollector(Collector):
             notes = conn.execute(
                 select(notifications.c.status, func.count()).group_by(notifications.c.status)
             ).all()
+            reports = conn.execute(
+                select(notifications.c.channel, notifications.c.delivery_status, func.count())
+                .where(notifications.c.status == "sent")
+                .group_by(notifications.c.channel, notifications.c.delivery_status)
+            ).all()
             open_alerts = conn.execute(
                 select(alerts.c.kind, func.count())
                 .where(alerts.c.status != "resolved")
@@ -65,6 +70,14 @@ class HubCollector(Collector):
         for status, count in notes:
             n.add_metric([status], count)
         yield n
+        d = GaugeMetricFamily(
+            "dakbooth_notifications_delivery",
+            "Sent notifications by channel and delivery report (pending: no final report yet)",
+            labels=["channel", "delivery"],
+        )
+        for channel, delivery, count in reports:
+            d.add_metric([channel, delivery or "pending"], count)
+        yield d
         a = GaugeMetricFamily("dakbooth_alerts_open", "Alerts not resolved, by kind", labels=["kind"])
         for kind, count in open_alerts:
             a.add_metric([kind], count)

@@ -21,7 +21,11 @@ from hub.merchant.sender import WebhookSender, WebhookThread
 from hub.monitoring.live import FleetBroadcaster
 from hub.monitoring.reader import reader_engine
 from hub.mqtt import MqttLink, event_subscription, subscriptions
+from hub.notify.delivery import ReportRecorder
 from hub.notify.drivers import make_driver
+from hub.notify.email import make_mailer
+from hub.notify.reminders import ReminderRound, ReminderThread
+from hub.notify.smpp import SmppDriver
 from hub.notify.worker import Notifier, NotifierThread
 from hub.publisher import Publisher
 from hub.web import WebContext, create_app
@@ -84,10 +88,16 @@ def serve(cfg: HubConfig, workers: int = 0, config_path: Path | None = None) -> 
         link = MqttLink(cfg.broker, inbox)
     ingest = IngestWorker(engine, inbox, link)
     publisher = Publisher(engine, link)
-    notifier = NotifierThread(Notifier(engine, make_driver(cfg.sms)))
+    # One SMS driver for the notifier and the on-call alerts: one SMPP session, its receipts recorded.
+    sms = make_driver(cfg.sms, ReportRecorder(engine))
+    if isinstance(sms, SmppDriver):
+        sms.start()
+    mailer = make_mailer(cfg.email)
+    notifier = NotifierThread(Notifier(engine, sms, mailer=mailer))
+    reminders = ReminderThread(ReminderRound(engine, cfg.notify), cfg.notify.every_s)
     reader = reader_engine(engine)
     fleet = FleetBroadcaster(reader, cfg.monitoring.fleet_poll_s)
-    alerter = AlertWorker(engine, fleet, cfg.monitoring, make_driver(cfg.sms), reader)
+    alerter = AlertWorker(engine, fleet, cfg.monitoring, sms, reader)
     track_limit = TokenBuckets(capacity=cfg.http.track_burst, per_second=cfg.http.track_per_second)
     app = create_app(
         WebContext(
@@ -96,13 +106,14 @@ def serve(cfg: HubConfig, workers: int = 0, config_path: Path | None = None) -> 
             fleet=fleet,
             track_limit=track_limit,
             reader=reader,
+            sms_callback_token=cfg.sms.callback_token,
         )
     )
     web = WebServer(app, cfg.http.host, cfg.http.port)
     threads: list[IngestWorker | Publisher | NotifierThread | WebServer] = [ingest, publisher, notifier, web]
     webhook_sender = WebhookThread(WebhookSender(engine))
     threads.append(webhook_sender)  # type: ignore[arg-type]
-    threads += [fleet, alerter]  # type: ignore[list-item]
+    threads += [fleet, alerter, reminders]  # type: ignore[list-item]
     if workers:
         if config_path is None:
             raise ValueError("worker processes need the config file's path")
@@ -125,6 +136,9 @@ def serve(cfg: HubConfig, workers: int = 0, config_path: Path | None = None) -> 
             thread.stop()
         for thread in threads:
             thread.join(10)
+        sms.close()
+        if mailer is not None:
+            mailer.close()
         engine.dispose()
         log.info("hub stopped")
     return 0

@@ -161,7 +161,7 @@ class UplinkConfig(Section):
     health_interval_s: float = Field(default=15, gt=0, le=30, description="health publish period")
     resend_after_s: float = Field(default=30, gt=0, description="resend unacked events after this")
     keepalive_s: int = Field(default=15, ge=5, le=600, description="MQTT keepalive")
-    window: int = Field(default=100, ge=1, le=10_000, description="events in flight before an ack")
+    window: int = Field(default=1000, ge=1, le=10_000, description="events in flight before an ack")
     session_expiry_s: int = Field(default=7 * 86400, ge=0, description="broker keeps our session this long")
 
 

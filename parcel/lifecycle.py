@@ -16,6 +16,8 @@ class Status(StrEnum):
     READY = "ready"
     DELIVERED = "delivered"
     RETURNED = "returned"
+    RETURN_ARRIVED = "return_arrived"
+    RETURN_COLLECTED = "return_collected"
 
 
 class EventType(StrEnum):
@@ -28,6 +30,8 @@ class EventType(StrEnum):
     HANDOVER_FAILED = "parcel.handover_failed"
     DELIVERED = "parcel.delivered"
     RETURNED = "parcel.returned"
+    RETURN_ARRIVED = "parcel.return_arrived"
+    RETURN_COLLECTED = "parcel.return_collected"
     CASH_CLOSED = "cash.closed"
 
 
@@ -51,6 +55,8 @@ RESULT: dict[EventType, Status] = {
     EventType.HANDOVER_FAILED: Status.READY,
     EventType.DELIVERED: Status.DELIVERED,
     EventType.RETURNED: Status.RETURNED,
+    EventType.RETURN_ARRIVED: Status.RETURN_ARRIVED,
+    EventType.RETURN_COLLECTED: Status.RETURN_COLLECTED,
 }
 
 # Place in the lifecycle. Derivation takes the furthest place reached, so arrival order does not matter.
@@ -61,24 +67,43 @@ RANK: dict[Status, int] = {
     Status.READY: 4,
     Status.DELIVERED: 5,
     Status.RETURNED: 5,
+    Status.RETURN_ARRIVED: 6,
+    Status.RETURN_COLLECTED: 7,
 }
 
 # Allowed edges for a booth applying its own actions in order. Scans may be skipped
 # (a parcel can arrive without a dispatch scan), so edges go forward over missed stages.
+# The sender's booth last saw its parcel accepted or dispatched, or never saw it (a lost store):
+# a return scanned in there skips the stages it only heard about from the hub.
 ALLOWED: dict[Status | None, frozenset[EventType]] = {
-    None: frozenset({EventType.ACCEPTED, EventType.ARRIVED}),
-    Status.ACCEPTED: frozenset({EventType.DISPATCHED, EventType.ARRIVED, EventType.RETURNED}),
-    Status.DISPATCHED: frozenset({EventType.ARRIVED, EventType.RETURNED}),
+    None: frozenset({EventType.ACCEPTED, EventType.ARRIVED, EventType.RETURN_ARRIVED}),
+    Status.ACCEPTED: frozenset(
+        {EventType.DISPATCHED, EventType.ARRIVED, EventType.RETURNED, EventType.RETURN_ARRIVED}
+    ),
+    Status.DISPATCHED: frozenset({EventType.ARRIVED, EventType.RETURNED, EventType.RETURN_ARRIVED}),
     Status.ARRIVED: frozenset({EventType.READY, EventType.DISPATCHED, EventType.RETURNED}),
     Status.READY: frozenset(
         {EventType.DELIVERED, EventType.HANDOVER_FAILED, EventType.READY, EventType.RETURNED}
     ),
     Status.DELIVERED: frozenset(),
-    Status.RETURNED: frozenset(),
+    Status.RETURNED: frozenset({EventType.RETURN_ARRIVED}),
+    Status.RETURN_ARRIVED: frozenset({EventType.RETURN_COLLECTED}),
+    Status.RETURN_COLLECTED: frozenset(),
 }
 
 # Events that may happen once per parcel; a second one with another id is an anomaly.
-ONCE = frozenset({EventType.ACCEPTED, EventType.DELIVERED, EventType.RETURNED})
+ONCE = frozenset(
+    {
+        EventType.ACCEPTED,
+        EventType.DELIVERED,
+        EventType.RETURNED,
+        EventType.RETURN_ARRIVED,
+        EventType.RETURN_COLLECTED,
+    }
+)
+
+# The return leg: events that happen only to a parcel going back to its sender.
+RETURN_LEG = frozenset({EventType.RETURNED, EventType.RETURN_ARRIVED, EventType.RETURN_COLLECTED})
 
 
 class IllegalTransition(ValueError):
@@ -102,6 +127,7 @@ class SeenEvent:
     at: str
     booth: str
     destination: str | None = None
+    origin: str | None = None
 
 
 @dataclass
@@ -124,20 +150,19 @@ def derive(events: Iterable[SeenEvent]) -> Derived:
         key=lambda e: (RANK[RESULT[e.type]], e.type != EventType.HANDOVER_FAILED, e.at, e.id),
     )
     out = Derived(status=None)
-    seen_once: dict[EventType, SeenEvent] = {}
-    destination: str | None = None
-    ready_at: str | None = None
+    known = _Known()
     for e in ordered:
-        reason = _conflict(e, seen_once, destination, ready_at)
+        reason = _conflict(e, known)
         if reason:
             out.anomalies.append((e, reason))
             continue
         if e.type in ONCE:
-            seen_once[e.type] = e
+            known.once[e.type] = e
         if e.type == EventType.ACCEPTED:
-            destination = e.destination
+            known.destination = e.destination
+            known.origin = e.origin
         if e.type == EventType.READY:
-            ready_at = e.booth
+            known.ready_at = e.booth
         out.counted.append(e)
         result = RESULT[e.type]
         if out.status is None or RANK[result] >= RANK[out.status]:
@@ -145,20 +170,36 @@ def derive(events: Iterable[SeenEvent]) -> Derived:
     return out
 
 
-def _conflict(
-    e: SeenEvent, once: dict[EventType, SeenEvent], destination: str | None, ready_at: str | None
-) -> str | None:
+@dataclass
+class _Known:
+    """What derivation has counted so far, as the conflict rules need it."""
+
+    once: dict[EventType, SeenEvent] = field(default_factory=dict)
+    destination: str | None = None
+    origin: str | None = None
+    ready_at: str | None = None
+
+
+def _conflict(e: SeenEvent, known: _Known) -> str | None:
     """Why e conflicts with what is already counted, or None."""
+    once = known.once
     if e.type in once:
         return f"second {e.type.value} (first was {once[e.type].id})"
     if e.type == EventType.DELIVERED and EventType.RETURNED in once:
         return "delivered after the parcel was returned"
-    if e.type == EventType.RETURNED and EventType.DELIVERED in once:
-        return "returned after the parcel was delivered"
+    if e.type in RETURN_LEG and EventType.DELIVERED in once:
+        return f"{e.type.value.removeprefix('parcel.')} after the parcel was delivered"
     if e.type == EventType.DELIVERED:
-        expected = ready_at or destination
+        expected = known.ready_at or known.destination
         if expected is not None and e.booth != expected:
             return f"delivered at {e.booth}, which never received it (expected {expected})"
-    if e.type == EventType.READY and destination is not None and e.booth != destination:
-        return f"made ready at {e.booth} but destined for {destination}"
+    if e.type == EventType.READY and known.destination is not None and e.booth != known.destination:
+        return f"made ready at {e.booth} but destined for {known.destination}"
+    if e.type == EventType.RETURN_ARRIVED and known.origin is not None and e.booth != known.origin:
+        return f"return arrived at {e.booth}, not at the sender's booth {known.origin}"
+    if e.type == EventType.RETURN_COLLECTED:
+        arrived = once.get(EventType.RETURN_ARRIVED)
+        expected = arrived.booth if arrived is not None else known.origin
+        if expected is not None and e.booth != expected:
+            return f"return collected at {e.booth}, which never received it (expected {expected})"
     return None

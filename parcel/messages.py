@@ -8,9 +8,10 @@ dead-letter table.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 from pydantic import (
@@ -33,6 +34,7 @@ from parcel.topics import BOOTH_ID
 
 MAX_MESSAGE_BYTES = 64 * 1024
 CLOCK_TOLERANCE = timedelta(hours=1)
+MAX_SEQ = 2**63 - 1  # a signed 64-bit column holds it
 EARLIEST = datetime.fromisoformat("2020-01-01T00:00:00+00:00")
 
 Taka = Annotated[Decimal, BeforeValidator(parse_taka), PlainSerializer(format_taka, return_type=str)]
@@ -127,6 +129,31 @@ class Returned(Strict):
     reason: Text
 
 
+class ReturnArrived(Strict):
+    """parcel.return_arrived: a returned parcel scanned back in at its sender's booth."""
+
+    tracking_id: TrackingId
+    unannounced: bool = False
+    shelf: str | None = Field(default=None, max_length=40)
+
+
+DocumentKind = Literal["nid", "passport", "birth_certificate", "driving_licence", "trade_licence"]
+DOCUMENT_KINDS: tuple[str, ...] = get_args(DocumentKind)
+
+
+class ReturnCollected(Strict):
+    """parcel.return_collected: a returned parcel handed back to its sender; no COD changes hands.
+
+    Only the kind of identity document and its last 4 characters travel: enough to trace, not a copy.
+    """
+
+    tracking_id: TrackingId
+    collected_by: Literal["merchant", "sender"]
+    document_kind: DocumentKind
+    document_tail: str = Field(pattern=r"^[A-Z0-9]{4}$")
+    photo_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+
 class CashClosed(Strict):
     """cash.closed: the booth's day closed with its COD count."""
 
@@ -145,6 +172,8 @@ DATA_MODELS: dict[EventType, type[Strict]] = {
     EventType.HANDOVER_FAILED: HandoverFailed,
     EventType.DELIVERED: Delivered,
     EventType.RETURNED: Returned,
+    EventType.RETURN_ARRIVED: ReturnArrived,
+    EventType.RETURN_COLLECTED: ReturnCollected,
     EventType.CASH_CLOSED: CashClosed,
 }
 
@@ -154,7 +183,7 @@ class Envelope(Strict):
 
     v: Literal[1]
     booth: BoothId
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_SEQ)
     id: UUID
     type: EventType
     at: AwareDatetime
@@ -185,6 +214,33 @@ def _reason(error: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+# Only a JSON escape can put NUL or a lone surrogate in a string (raw ones are not valid JSON or UTF-8).
+_ESCAPED_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def has_unstorable_text(raw: Any) -> bool:
+    """True when a key or string in parsed JSON holds NUL or a lone surrogate, which databases refuse as text."""
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value or (not value.isascii() and not _encodable(value)):
+                return True
+        elif isinstance(value, dict):
+            stack += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            stack += value
+    return False
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_event(payload: bytes, topic_booth: str | None = None, now: datetime | None = None) -> Envelope:
     """Validate raw bytes as an event envelope (and its data); raise MessageError with the reason.
 
@@ -197,21 +253,27 @@ def parse_event(payload: bytes, topic_booth: str | None = None, now: datetime | 
         raw = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MessageError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise MessageError("not JSON: nested too deeply") from None
     if not isinstance(raw, dict):
         raise MessageError("envelope must be a JSON object")
+    if _ESCAPED_UNSTORABLE.search(payload) and has_unstorable_text(raw):
+        raise MessageError("text holds a NUL character or a lone surrogate")
     try:
         envelope = Envelope.model_validate(raw)
     except ValidationError as exc:
         raise MessageError(_reason(exc)) from None
     try:
-        envelope.typed()
+        typed = envelope.typed()
     except ValidationError as exc:
         raise MessageError(f"data.{_reason(exc)}") from None
     if topic_booth is not None and envelope.booth != topic_booth:
         raise MessageError(f"booth {envelope.booth} does not match topic booth {topic_booth}")
     if now is not None and not (EARLIEST <= envelope.at <= now + CLOCK_TOLERANCE):
         raise MessageError(f"impossible timestamp {envelope.at.isoformat()}")
-    return envelope
+    # Keep the data as validated, in its wire form: a spelling the validators accept ("cp…bd" for a
+    # tracking number, "5" for 5, a number for a time) must not be stored as it came.
+    return envelope.model_copy(update={"data": typed.model_dump(mode="json")})
 
 
 class Ack(Strict):
@@ -256,7 +318,14 @@ class Health(BaseModel):
 
 
 class Manifest(Strict):
-    """hub → destination booth: a parcel announced to it (from an acceptance or a merchant pre-advice)."""
+    """hub → booth: a parcel announced to it (from an acceptance, a merchant pre-advice or a return).
+
+    purpose says why the booth gets it: absent (None) for the destination booth that receives the
+    parcel for its recipient (every manifest before the return leg), "intake" for the origin booth
+    named in a pre-advice, where the merchant will hand the labelled parcel in, and "return" for the
+    sender's booth, where a returned parcel is coming back. origin, destination, recipient and COD
+    keep their meaning of the outbound journey in every case.
+    """
 
     tracking_id: TrackingId
     origin: BoothId | None = None
@@ -265,6 +334,14 @@ class Manifest(Strict):
     cod_amount: Taka
     weight_g: int | None = Field(default=None, gt=0, le=100_000)
     merchant: str | None = Field(default=None, max_length=100)
+    purpose: Literal["intake", "return"] | None = None
+    return_reason: str | None = Field(default=None, max_length=500)
+
+    def wire(self) -> bytes:
+        """The bytes for the `manifest` topic; the new optional fields only when set, so a booth
+        that predates them still accepts every manifest meant for receiving."""
+        extra = {k for k in ("purpose", "return_reason") if getattr(self, k) is None}
+        return self.model_dump_json(exclude=extra).encode()
 
 
 class SerialBlockMsg(Strict):
@@ -283,10 +360,14 @@ class BoothConfig(Strict):
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
+# The hub's command ids are UUIDs; a result naming anything else is refused before any lookup.
+COMMAND_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
 class Command(Strict):
     """hub → booth: a remote command."""
 
-    id: str = Field(min_length=1, max_length=64)
+    id: str = Field(pattern=COMMAND_ID)
     name: str = Field(min_length=1, max_length=64)
     args: dict[str, Any] = Field(default_factory=dict)
     expires_at: AwareDatetime
@@ -295,6 +376,13 @@ class Command(Strict):
 class CommandResult(Strict):
     """booth → hub: the result of a command."""
 
-    id: str = Field(min_length=1, max_length=64)
+    id: str = Field(pattern=COMMAND_ID)
     ok: bool
     detail: str = ""
+
+    @field_validator("detail")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        if has_unstorable_text(value):
+            raise ValueError("text holds a NUL character or a lone surrogate")
+        return value

@@ -95,7 +95,7 @@ notifications = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("cause", String(80), nullable=False, unique=True),
     Column("channel", String(16), nullable=False),
-    Column("to", String(32)),
+    Column("to", String(254)),
     Column("tracking_id", String(13)),
     Column("booth", String(16)),
     Column("code", String(6)),
@@ -107,7 +107,52 @@ notifications = Table(
     Column("last_error", Text),
     Column("provider_id", String(128)),
     Column("created_at", UtcDateTime, nullable=False),
+    # Migration 0004: what the message says, in which language, and what the network reported.
+    Column("kind", String(16)),
+    Column("language", String(2)),
+    Column("delivery_status", String(16)),
+    Column("delivered_at", UtcDateTime),
     Index("ix_notifications_status_next", "status", "next_attempt_at"),
+    Index("ix_notifications_tracking_id", "tracking_id"),
+)
+
+# --- notifications: contacts, reminder schedule, delivery reports (migration 0004) ---------------
+
+# How a pre-advised recipient wants to be told: language and an optional e-mail address.
+notify_contacts = Table(
+    "notify_contacts",
+    metadata,
+    Column("tracking_id", String(13), primary_key=True),
+    Column("language", String(2), nullable=False),
+    Column("email", String(254)),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# One row per parcel waiting at its booth: when it became ready, when its code expires and when the
+# reminder round should next look at it. The round reads only rows that are due (by index).
+notify_schedule = Table(
+    "notify_schedule",
+    metadata,
+    Column("tracking_id", String(13), primary_key=True),
+    Column("booth", String(16), nullable=False),
+    Column("ready_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Index("ix_notify_schedule_due", "due_at"),
+)
+
+# Each SMS part the network took, by the provider's message id; a delivery report may arrive before
+# the sender recorded the part (notification_id then stays empty until it does).
+delivery_parts = Table(
+    "delivery_parts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider_id", String(128), nullable=False, unique=True),
+    Column("notification_id", Integer, ForeignKey("notifications.id")),
+    Column("status", String(16)),
+    Column("reported_at", UtcDateTime),
+    Column("received_at", UtcDateTime, nullable=False),
+    Index("ix_delivery_parts_notification", "notification_id"),
 )
 
 mqtt_outbox = Table(
@@ -183,6 +228,7 @@ preadvices = Table(
     Column("cod_amount", Numeric(12, 2), nullable=False),
     Column("weight_g", Integer),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("origin", String(16)),  # where the merchant hands it in, when the pre-advice says (0005)
     Index("ix_preadvices_merchant_created", "merchant", "created_at", "tracking_id"),
     Index("ix_preadvices_merchant_reference", "merchant", "reference"),
     Index("ix_preadvices_recipient_phone", "recipient_phone"),

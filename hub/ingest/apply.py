@@ -20,16 +20,18 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.commands import MAX_DETAIL, record_result
-from hub.db.schema import booths, dead_letters, events, notifications
+from hub.db.schema import booths, dead_letters, events
 from hub.ingest.acks import cumulative_acks
 from hub.ingest.booths import ensure_booth, maybe_top_up
 from hub.ingest.fast import apply_events
 from hub.ingest.parcels import rederive, rederive_many
+from hub.ingest.reports import apply_reports, is_report, validation_reason
 from hub.merchant.ingest import on_event as on_merchant_event
 from hub.monitoring.history import record_status
+from hub.notify.outbox import ReadyNotice, queue_ready
 from parcel import topics
 from parcel.lifecycle import EventType
-from parcel.messages import MAX_MESSAGE_BYTES, BoothStatus, Health, MessageError, parse_event
+from parcel.messages import MAX_MESSAGE_BYTES, MAX_SEQ, BoothStatus, Health, MessageError, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,15 @@ def apply_batch(conn: Connection, messages: list[Inbound], now: datetime) -> Out
             # One row failed (e.g. a concurrent worker stored the same event): go message by message.
             log.warning("set-based apply of %d events failed; applying them one by one", len(event_msgs))
             one_by_one = messages
+    reports = [m for m in one_by_one if is_report(m.topic)]
+    if reports:
+        try:
+            with conn.begin_nested():
+                apply_reports(conn, reports, now, lambda m, b, why: _dead_letter(conn, m, b, None, why, now))
+            out.settled += reports
+            one_by_one = [m for m in one_by_one if not is_report(m.topic)]
+        except Exception:
+            log.warning("set-based apply of %d reports failed; applying them one by one", len(reports))
     for msg in one_by_one:
         if _apply_with_retry(conn, msg, batch):
             out.settled.append(msg)
@@ -212,23 +223,10 @@ def _queue_ready_sms(
     expires: str,
     now: datetime,
 ) -> None:
-    cause = f"ready:{event_id}"
-    if conn.execute(select(notifications.c.id).where(notifications.c.cause == cause)).first():
+    if tracking_id is None:
         return
-    conn.execute(
-        notifications.insert().values(
-            cause=cause,
-            channel="sms",
-            tracking_id=tracking_id,
-            booth=booth_id,
-            code=code,
-            expires_at=datetime.fromisoformat(expires),
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
+    notice = ReadyNotice(event_id, tracking_id, booth_id, code, datetime.fromisoformat(expires))
+    queue_ready(conn, [notice], now)
 
 
 def _status(conn: Connection, msg: Inbound, booth_id: str, now: datetime) -> None:
@@ -299,23 +297,21 @@ def _bounded(payload: bytes) -> bytes:
 
 
 def _why(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "message"
-        return f"{where}: {first['msg']}"
-    return str(exc)
+    return validation_reason(exc) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _readable_seq(payload: bytes, topic_booth: str) -> int | None:
     """The seq of an invalid event when its envelope names the topic's booth, so the ack can pass it."""
+    if len(payload) > MAX_MESSAGE_BYTES:
+        return None
     try:
         raw = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     if not isinstance(raw, dict) or raw.get("booth") != topic_booth:
         return None
     seq = raw.get("seq")
-    return seq if type(seq) is int and seq >= 1 else None
+    return seq if type(seq) is int and 1 <= seq <= MAX_SEQ else None
 
 
 def _dead_letter(

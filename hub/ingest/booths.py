@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, func, select
 
 from hub.db.schema import booths, commands, serial_blocks
-from hub.ingest.outbox import enqueue
+from hub.db.sql import chunks, member
+from hub.ingest.outbox import enqueue, enqueue_many
 from hub.serials import claim_range
 from parcel import topics
 from parcel.messages import BoothConfig, SerialBlockMsg
@@ -23,11 +24,75 @@ TOP_UP_QUIET = timedelta(minutes=2)
 
 def ensure_booth(conn: Connection, booth_id: str, now: datetime) -> bool:
     """Register booth_id if unknown (with a first serial block and its config); True when new."""
-    if conn.execute(select(booths.c.booth_id).where(booths.c.booth_id == booth_id)).first():
-        return False
-    conn.execute(booths.insert().values(booth_id=booth_id, registered_at=now))
-    allocate_block(conn, booth_id, now)
-    return True
+    return bool(register_booths(conn, {booth_id}, now))
+
+
+def register_booths(conn: Connection, booth_ids: set[str], now: datetime) -> list[str]:
+    """Register every booth in booth_ids the hub does not know yet, each with a first serial block and
+    its config, in a few statements however many there are; return the new ones.
+
+    A whole fleet meets the hub at once (its first start, or a new hub): one by one, ten thousand
+    registrations held every report behind them for seconds.
+    """
+    if not booth_ids:
+        return []
+    known: set[str] = set()
+    ordered = sorted(booth_ids)
+    for part in chunks(ordered):
+        known.update(
+            conn.execute(select(booths.c.booth_id).where(member(conn, booths.c.booth_id, part))).scalars()
+        )
+    new = [b for b in ordered if b not in known]
+    if not new:
+        return []
+    conn.execute(booths.insert(), [{"booth_id": b, "registered_at": now} for b in new])
+    blocks = []
+    for booth_id in new:
+        service, start = claim_range(conn, BLOCK_SIZE)
+        blocks.append(
+            {
+                "booth_id": booth_id,
+                "service": service,
+                "start": start,
+                "end": start + BLOCK_SIZE,
+                "allocated_at": now,
+            }
+        )
+    conn.execute(serial_blocks.insert(), blocks)
+    block_ids: dict[str, int] = {}
+    for part in chunks(new):
+        query = select(serial_blocks.c.booth_id, serial_blocks.c.id).where(
+            member(conn, serial_blocks.c.booth_id, part)
+        )
+        block_ids.update({r.booth_id: int(r.id) for r in conn.execute(query)})
+    tariffs = _pushed_tariffs(conn, new)
+    configs = []
+    for block in blocks:
+        booth_id = block["booth_id"]
+        block_id = block_ids[booth_id]
+        config = BoothConfig(
+            serial_blocks=[SerialBlockMsg(service=block["service"], start=block["start"], end=block["end"])],
+            tariff=tariffs.get(booth_id) or DEFAULT_TARIFF,
+        )
+        topic = topics.booth_topic(booth_id, topics.CONFIG)
+        configs.append((f"config:{booth_id}:{block_id}", topic, config.model_dump_json().encode()))
+    enqueue_many(conn, configs, now, qos=1, retain=True)
+    return new
+
+
+def _pushed_tariffs(conn: Connection, booth_ids: list[str]) -> dict[str, Tariff]:
+    """The newest pushed tariff of each booth that has one (a push may precede a booth's first contact)."""
+    found: dict[str, Tariff] = {}
+    for part in chunks(booth_ids):
+        rows = conn.execute(
+            select(commands.c.booth_id, commands.c.args)
+            .where(member(conn, commands.c.booth_id, part), commands.c.name == "push_config")
+            .order_by(commands.c.created_at.desc())
+        )
+        for booth_id, args in rows:
+            if booth_id not in found and isinstance(args, dict) and "tariff" in args:
+                found[booth_id] = Tariff.model_validate(args["tariff"])
+    return found
 
 
 def allocate_block(conn: Connection, booth_id: str, now: datetime) -> int:

@@ -7,22 +7,20 @@ one raises, so one bad row never loses a batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_, select
 
-from hub.db.schema import booths, dead_letters, events, notifications, preadvices
-from hub.db.sql import member
-from hub.ingest.booths import ensure_booth
+from hub.db.schema import booths, dead_letters, events, preadvices
+from hub.db.sql import chunks, member
+from hub.ingest.booths import register_booths
 from hub.merchant.ingest import on_event as on_merchant_event
+from hub.notify.outbox import ReadyNotice, queue_ready
 from parcel import topics
 from parcel.lifecycle import EventType
 from parcel.messages import MAX_MESSAGE_BYTES, Envelope, MessageError, parse_event
-
-CHUNK = 500
 
 
 @dataclass
@@ -31,12 +29,6 @@ class FastResult:
 
     booths: set[str] = field(default_factory=set)
     parcels: set[str] = field(default_factory=set)
-
-
-def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
-    """items in slices of at most size (bound-parameter limits)."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: Any) -> FastResult:
@@ -77,12 +69,11 @@ def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: 
         used[(env.booth, env.seq)] = event_id
         taken.add(event_id)
         fresh.append(env)
-    _register(conn, {env.booth for env in fresh}, now)
+    register_booths(conn, {env.booth for env in fresh}, now)
     rows, sms = _rows(fresh, now, helpers)
     if rows:
         conn.execute(events.insert(), rows)
-    if sms:
-        conn.execute(notifications.insert(), sms)
+    queue_ready(conn, sms, now)
     if dead:
         conn.execute(dead_letters.insert(), dead)
     _touch(conn, fresh, now)
@@ -104,41 +95,20 @@ def _dead(
     }
 
 
-def _register(conn: Connection, booth_ids: set[str], now: datetime) -> None:
-    if not booth_ids:
-        return
-    known = set(
-        conn.execute(select(booths.c.booth_id).where(member(conn, booths.c.booth_id, booth_ids))).scalars()
-    )
-    for booth_id in sorted(booth_ids - known):
-        ensure_booth(conn, booth_id, now)
-
-
 def _rows(
     fresh: list[Envelope], now: datetime, helpers: Any
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[ReadyNotice]]:
     rows: list[dict[str, Any]] = []
-    sms: list[dict[str, Any]] = []
+    sms: list[ReadyNotice] = []
     for env in fresh:
         event_id = str(env.id)
         data: dict[str, Any] = dict(env.data)
         if env.type == EventType.READY:
             code = data.pop("collection_code")
             data["code_hash"] = helpers.hash_code(code)
-            sms.append(
-                {
-                    "cause": f"ready:{event_id}",
-                    "channel": "sms",
-                    "tracking_id": env.tracking_id,
-                    "booth": env.booth,
-                    "code": code,
-                    "expires_at": datetime.fromisoformat(data["code_expires_at"]),
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
-            )
+            if env.tracking_id is not None:
+                expires = datetime.fromisoformat(data["code_expires_at"])
+                sms.append(ReadyNotice(event_id, env.tracking_id, env.booth, code, expires))
         rows.append(
             {
                 "id": event_id,

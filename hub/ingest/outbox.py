@@ -34,3 +34,30 @@ def enqueue(
         )
     )
     return True
+
+
+def enqueue_many(
+    conn: Connection,
+    messages: list[tuple[str, str, bytes]],
+    now: datetime,
+    *,
+    qos: int = 1,
+    retain: bool = False,
+) -> None:
+    """Add (cause, topic, payload) messages whose causes are new by construction, in one statement."""
+    if messages:
+        conn.execute(
+            mqtt_outbox.insert(),
+            [
+                {
+                    "cause": cause,
+                    "topic": topic,
+                    "payload": payload,
+                    "qos": qos,
+                    "retain": retain,
+                    "status": "pending",
+                    "created_at": now,
+                }
+                for cause, topic, payload in messages
+            ],
+        )

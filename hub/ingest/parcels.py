@@ -7,14 +7,16 @@ from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, select, type_coerce
 
-from hub.db.schema import anomalies, events, mqtt_outbox, parcels
-from hub.db.sql import member
+from hub.db.schema import anomalies, events, mqtt_outbox, parcels, preadvices
+from hub.db.sql import chunks, member
 from hub.db.types import utc_text
-from hub.ingest.fast import chunks
 from hub.ingest.outbox import enqueue
 from parcel import topics
-from parcel.lifecycle import Derived, EventType, SeenEvent, derive
+from parcel.lifecycle import Derived, EventType, SeenEvent, Status, derive
 from parcel.messages import Manifest
+
+# A parcel on its way back (or back) to its sender: the sender's booth gets a return manifest.
+RETURN_STATUSES = frozenset({Status.RETURNED, Status.RETURN_ARRIVED, Status.RETURN_COLLECTED})
 
 
 def rederive(conn: Connection, tracking_id: str, now: datetime) -> Derived:
@@ -29,8 +31,7 @@ def rederive(conn: Connection, tracking_id: str, now: datetime) -> Derived:
     for r in rows:
         kind = EventType(r.type)
         data_by_id[r.id] = r.data
-        destination = r.data.get("destination") if kind == EventType.ACCEPTED else None
-        seen.append(SeenEvent(id=r.id, type=kind, at=utc_text(r.at), booth=r.booth, destination=destination))
+        seen.append(_seen(r.id, kind, utc_text(r.at), r.booth, r.data))
     derived = derive(seen)
     if derived.status is None:
         return derived
@@ -50,7 +51,74 @@ def rederive(conn: Connection, tracking_id: str, now: datetime) -> Derived:
         )
     if accepted is not None:
         _queue_manifest(conn, tracking_id, data_by_id[accepted.id], now)
+    _queue_return(conn, tracking_id, derived, data_by_id, now)
     return derived
+
+
+def _seen(event_id: str, kind: EventType, at: str, booth: str, data: dict[str, Any]) -> SeenEvent:
+    """The part of a stored event derivation needs (an acceptance also names its booths)."""
+    if kind != EventType.ACCEPTED:
+        return SeenEvent(id=event_id, type=kind, at=at, booth=booth)
+    return SeenEvent(
+        id=event_id,
+        type=kind,
+        at=at,
+        booth=booth,
+        destination=data.get("destination"),
+        origin=data.get("origin"),
+    )
+
+
+def _queue_return(
+    conn: Connection, tracking_id: str, derived: Derived, data_by_id: dict[str, dict[str, Any]], now: datetime
+) -> None:
+    """Once a return is counted, tell the sender's booth it is coming (cause return:<id>), so that
+    booth can match it offline. The sender's booth comes from the acceptance, else from the
+    pre-advice; with neither known yet, a later derivation (when the acceptance lands) sends it."""
+    returned = next((e for e in derived.counted if e.type == EventType.RETURNED), None)
+    cause = f"return:{tracking_id}"
+    if returned is None or conn.execute(select(mqtt_outbox.c.id).where(mqtt_outbox.c.cause == cause)).first():
+        return
+    accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
+    advice = conn.execute(
+        select(
+            preadvices.c.merchant,
+            preadvices.c.origin,
+            preadvices.c.destination,
+            preadvices.c.recipient_name,
+            preadvices.c.recipient_phone,
+            preadvices.c.cod_amount,
+            preadvices.c.weight_g,
+        ).where(preadvices.c.tracking_id == tracking_id)
+    ).first()
+    if accepted is not None:
+        data = data_by_id[accepted.id]
+        fields: dict[str, Any] = {
+            "origin": data["origin"],
+            "destination": data["destination"],
+            "recipient": data["recipient"],
+            "cod_amount": data["cod_amount"],
+            "weight_g": data["weight_g"],
+            "merchant": data.get("merchant") or (advice.merchant if advice else None),
+        }
+    elif advice is not None and advice.origin is not None:
+        fields = {
+            "origin": advice.origin,
+            "destination": advice.destination,
+            "recipient": {"name": advice.recipient_name, "phone": advice.recipient_phone},
+            "cod_amount": advice.cod_amount,
+            "weight_g": advice.weight_g,
+            "merchant": advice.merchant,
+        }
+    else:
+        return
+    manifest = Manifest(
+        tracking_id=tracking_id,
+        purpose="return",
+        return_reason=data_by_id[returned.id].get("reason"),
+        **fields,
+    )
+    enqueue(conn, cause, topics.booth_topic(fields["origin"], topics.MANIFEST), manifest.wire(), now)
 
 
 def _from_acceptance(data: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +144,7 @@ def _queue_manifest(conn: Connection, tracking_id: str, data: dict[str, Any], no
         merchant=data.get("merchant"),
     )
     topic = topics.booth_topic(manifest.destination, topics.MANIFEST)
-    enqueue(conn, f"manifest:{tracking_id}", topic, manifest.model_dump_json().encode(), now, qos=1)
+    enqueue(conn, f"manifest:{tracking_id}", topic, manifest.wire(), now, qos=1)
 
 
 def rederive_many(conn: Connection, tracking_ids: list[str], now: datetime) -> None:
@@ -105,21 +173,15 @@ def rederive_many(conn: Connection, tracking_ids: list[str], now: datetime) -> N
     status_updates: list[dict[str, Any]] = []
     new_anomalies: list[dict[str, Any]] = []
     manifests: dict[str, dict[str, Any]] = {}
+    returns: dict[str, tuple[Derived, dict[str, dict[str, Any]]]] = {}
     for tracking_id, rows in by_parcel.items():
         data_by_id = {r.id: r.data for r in rows}
-        seen = [
-            SeenEvent(
-                id=r.id,
-                type=EventType(r.type),
-                at=r.at,
-                booth=r.booth,
-                destination=r.data.get("destination") if r.type == EventType.ACCEPTED.value else None,
-            )
-            for r in rows
-        ]
+        seen = [_seen(r.id, EventType(r.type), r.at, r.booth, r.data) for r in rows]
         derived = derive(seen)
         if derived.status is None:
             continue
+        if derived.status in RETURN_STATUSES:
+            returns[tracking_id] = (derived, data_by_id)
         accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
         values: dict[str, Any] = {"status": derived.status.value, "updated_at": now}
         if accepted is not None:
@@ -150,6 +212,8 @@ def rederive_many(conn: Connection, tracking_ids: list[str], now: datetime) -> N
     if new_anomalies:
         conn.execute(anomalies.insert(), new_anomalies)
     _queue_manifests(conn, manifests, now)
+    for tracking_id, (derived, data_by_id) in returns.items():  # rare: one look-up each is fine
+        _queue_return(conn, tracking_id, derived, data_by_id, now)
 
 
 _PARCEL_COLUMNS = (
@@ -191,7 +255,7 @@ def _queue_manifests(conn: Connection, by_parcel: dict[str, dict[str, Any]], now
             {
                 "cause": cause,
                 "topic": topics.booth_topic(manifest.destination, topics.MANIFEST),
-                "payload": manifest.model_dump_json().encode(),
+                "payload": manifest.wire(),
                 "qos": 1,
                 "retain": False,
                 "status": "pending",

@@ -1,26 +1,41 @@
 """Pre-advice: a merchant announces shipments, gets S10 numbers from its own serial block, and the
-destination booth gets each parcel's manifest."""
+destination booth gets each parcel's manifest (and the origin booth too, when the merchant names
+where it will hand the parcel in, so that booth's label scan finds the pre-advice)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from sqlalchemy import Connection, select
 
 from hub.db.schema import booths, merchant_blocks, preadvices
 from hub.ingest.outbox import enqueue
+from hub.notify.outbox import remember_contacts
 from hub.serials import claim_range
 from parcel import s10, topics
 from parcel.messages import BoothId, Manifest, Recipient, Strict, Taka
 
 BLOCK_SIZE = 1_000
+# Notifications go by e-mail too when the merchant gives an address: a plain ASCII one, no display name.
+EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
 MAX_BULK = 1_000
-CSV_COLUMNS = ("destination", "recipient_name", "recipient_phone", "cod_amount", "weight_g", "reference")
+CSV_COLUMNS = (
+    "destination",
+    "recipient_name",
+    "recipient_phone",
+    "cod_amount",
+    "weight_g",
+    "reference",
+    "origin",
+)
 
 
 class PreAdvice(Strict):
@@ -31,6 +46,20 @@ class PreAdvice(Strict):
     cod_amount: Taka
     weight_g: int | None = Field(default=None, gt=0, le=100_000)
     reference: str | None = Field(default=None, min_length=1, max_length=100)
+    origin: BoothId | None = None
+    recipient_email: str | None = Field(default=None, max_length=254)
+    language: Literal["bn", "en"] = "bn"
+
+    @field_validator("recipient_email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = v.strip()
+        if not EMAIL.fullmatch(v):
+            raise ValueError("not a valid e-mail address")
+        local, _, domain = v.rpartition("@")
+        return f"{local}@{domain.lower()}"
 
 
 @dataclass(frozen=True)
@@ -77,7 +106,8 @@ def parse_items(raw: list[Any]) -> list[PreAdvice]:
 
 
 def csv_to_items(text: str) -> list[dict[str, Any]]:
-    """Rows of a CSV upload (header: destination, recipient_name, recipient_phone, cod_amount[, weight_g, reference])."""
+    """Rows of a CSV upload (header: destination, recipient_name, recipient_phone, cod_amount[, weight_g,
+    reference, origin])."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in CSV_COLUMNS[:4] if c not in (reader.fieldnames or [])]
     if missing:
@@ -96,6 +126,8 @@ def csv_to_items(text: str) -> list[dict[str, Any]]:
             item["weight_g"] = weight
         if (ref := (row.get("reference") or "").strip()) != "":
             item["reference"] = ref
+        if (origin := (row.get("origin") or "").strip()) != "":
+            item["origin"] = origin
         rows.append(item)
     return rows
 
@@ -167,17 +199,19 @@ def _serials(conn: Connection, merchant: str, count: int, now: datetime) -> list
 
 def create(conn: Connection, merchant: str, items: list[PreAdvice], now: datetime) -> list[dict[str, Any]]:
     """Store items for merchant with new tracking numbers and queue their manifests; all or nothing."""
-    known = {
-        r.booth_id
-        for r in conn.execute(
-            select(booths.c.booth_id).where(booths.c.booth_id.in_({i.destination for i in items}))
-        )
-    }
+    named = {i.destination for i in items} | {i.origin for i in items if i.origin is not None}
+    known = {r.booth_id for r in conn.execute(select(booths.c.booth_id).where(booths.c.booth_id.in_(named)))}
     problems = [
         Problem(i, f"unknown destination booth {it.destination}")
         for i, it in enumerate(items)
         if it.destination not in known
     ]
+    problems += [
+        Problem(i, f"unknown origin booth {it.origin}")
+        for i, it in enumerate(items)
+        if it.origin is not None and it.origin not in known
+    ]
+    problems.sort(key=lambda p: p.index)
     problems += _reference_clashes(conn, merchant, items)
     if problems:
         raise PreAdviceError(problems)
@@ -193,13 +227,20 @@ def create(conn: Connection, merchant: str, items: list[PreAdvice], now: datetim
             "cod_amount": item.cod_amount,
             "weight_g": item.weight_g,
             "created_at": now,
+            "origin": item.origin,
         }
         for item, serial in zip(items, serials, strict=True)
     ]
     conn.execute(preadvices.insert(), rows)
+    contacts = [
+        {"tracking_id": row["tracking_id"], "language": item.language, "email": item.recipient_email}
+        for item, row in zip(items, rows, strict=True)
+    ]
+    remember_contacts(conn, contacts, now)
     for item, row in zip(items, rows, strict=True):
         manifest = Manifest(
-            tracking_id=row["tracking_id"],
+            tracking_id=str(row["tracking_id"]),
+            origin=item.origin,
             destination=item.destination,
             recipient=item.recipient,
             cod_amount=item.cod_amount,
@@ -208,5 +249,10 @@ def create(conn: Connection, merchant: str, items: list[PreAdvice], now: datetim
         )
         topic = topics.booth_topic(item.destination, topics.MANIFEST)
         # Its own cause: the acceptance later sends the fuller manifest (origin, weighed) as well.
-        enqueue(conn, f"preadvice:{row['tracking_id']}", topic, manifest.model_dump_json().encode(), now)
+        enqueue(conn, f"preadvice:{row['tracking_id']}", topic, manifest.wire(), now)
+        if item.origin is not None and item.origin != item.destination:
+            # The origin booth takes it in: the same pre-advice, marked as expected there for intake.
+            intake = manifest.model_copy(update={"purpose": "intake"})
+            origin_topic = topics.booth_topic(item.origin, topics.MANIFEST)
+            enqueue(conn, f"preadvice-origin:{row['tracking_id']}", origin_topic, intake.wire(), now)
     return rows

@@ -1,10 +1,14 @@
-"""The notification worker: sends due SMS from the outbox with retries and exponential backoff.
+"""The notification worker: sends due SMS and e-mail from the outbox with retries and exponential backoff.
 
 Delivery is at least once: a row is marked sent in a commit after the gateway accepted it, so a
-crash (or a lost gateway answer) between the two sends that SMS again on the next round. Every
+crash (or a lost gateway answer) between the two sends that message again on the next round. Every
 attempt carries the row's cause as the gateway's idempotency key (HTTP: `Idempotency-Key`), so a
 gateway that deduplicates turns that window into exactly one SMS; one that does not may deliver a
 duplicate when the hub crashed, or lost the gateway's answer, after the gateway had accepted it.
+
+A ready message carries the collection code until it is sent; the code is dropped in the same
+commit that marks it sent (or failed for good). Reminders and the last notice never carry a code
+and are cancelled if the parcel was collected or returned before they went out.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hub.clock import utcnow
 from hub.db.schema import notifications, parcels
-from hub.notify.drivers import SmsDriver, SmsError
-from hub.notify.templates import ready_text
+from hub.notify.delivery import record_parts
+from hub.notify.drivers import SendError, SmsDriver, part_ids
+from hub.notify.email import Mailer
+from hub.notify.templates import email_text, sms_text
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,7 @@ FIRST_RETRY_S = 2
 MAX_RETRY_S = 300
 WAIT_RECIPIENT_S = 5
 PAGE = 50
+WAITING = "ready"  # the parcel status in which reminders still make sense
 
 
 def backoff(attempts: int) -> timedelta:
@@ -40,10 +47,17 @@ def backoff(attempts: int) -> timedelta:
 class Notifier:
     """Sends pending notifications; one call to run_once() is one round."""
 
-    def __init__(self, engine: Engine, driver: SmsDriver, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        driver: SmsDriver,
+        clock: Callable[[], datetime] = utcnow,
+        mailer: Mailer | None = None,
+    ) -> None:
         self.engine = engine
         self.driver = driver
         self.clock = clock
+        self.mailer = mailer
 
     def run_once(self) -> int:
         """Try every due notification once; return how many were sent."""
@@ -59,39 +73,80 @@ class Notifier:
 
     def _one(self, row: Row[Any]) -> bool:
         now = self.clock()
+        kind = row.kind or "ready"
+        if kind == "ready" and row.code is None:
+            self._update(row.id, status="failed", last_error="no collection code to send")
+            return False
         with self.engine.begin() as conn:
-            recipient = conn.execute(
-                select(parcels.c.recipient_phone).where(parcels.c.tracking_id == row.tracking_id)
-            ).scalar()
-        if recipient is None:
+            parcel = conn.execute(
+                select(parcels.c.recipient_phone, parcels.c.status).where(
+                    parcels.c.tracking_id == row.tracking_id
+                )
+            ).first()
+        if kind != "ready" and parcel is not None and parcel.status != WAITING:
+            self._update(row.id, status="cancelled", last_error=f"parcel is {parcel.status}")
+            log.info("%s %s cancelled: parcel no longer waiting", row.channel, row.cause)
+            return False
+        if row.channel == "email":
+            return self._email(row, kind, now)
+        if parcel is None or parcel.recipient_phone is None:
             # The acceptance has not reached the hub yet: wait for it without counting an attempt.
             self._update(row.id, next_attempt_at=now + timedelta(seconds=WAIT_RECIPIENT_S))
             return False
-        text = ready_text(row.tracking_id, row.booth, row.code, row.expires_at)
         try:
-            provider_id = self.driver.send(recipient, text, secret=row.code, key=row.cause)
-        except SmsError as exc:
-            attempts = row.attempts + 1
-            log.warning("SMS %s failed (attempt %d): %s", row.cause, attempts, exc)
-            self._update(
-                row.id,
-                attempts=attempts,
-                last_error=str(exc)[:500],
-                next_attempt_at=now + backoff(attempts),
-            )
+            text = sms_text(kind, row.language, row.tracking_id, row.booth, row.expires_at, row.code)
+        except ValueError as exc:
+            self._update(row.id, status="failed", code=None, last_error=str(exc))
             return False
-        self._update(
-            row.id,
-            status="sent",
-            to=recipient,
-            code=None,
-            sent_at=now,
-            provider_id=provider_id[:128],
-            attempts=row.attempts + 1,
-            last_error=None,
-        )
-        log.info("SMS %s sent", row.cause)
+        try:
+            provider_id = self.driver.send(parcel.recipient_phone, text, secret=row.code, key=row.cause)
+        except SendError as exc:
+            self._failed(row, exc, now)
+            return False
+        self._sent(row, now, parcel.recipient_phone, provider_id)
         return True
+
+    def _email(self, row: Row[Any], kind: str, now: datetime) -> bool:
+        if self.mailer is None or not row.to:
+            self._update(row.id, status="skipped", code=None, last_error="e-mail is switched off")
+            return False
+        subject, body = email_text(kind, row.language, row.tracking_id, row.booth, row.expires_at, row.code)
+        try:
+            message_id = self.mailer.send(row.to, subject, body, secret=row.code, key=row.cause)
+        except SendError as exc:
+            self._failed(row, exc, now)
+            return False
+        self._sent(row, now, row.to, message_id)
+        return True
+
+    def _failed(self, row: Row[Any], exc: SendError, now: datetime) -> None:
+        attempts = row.attempts + 1
+        log.warning("%s %s failed (attempt %d): %s", row.channel, row.cause, attempts, exc)
+        values: dict[str, object] = {"attempts": attempts, "last_error": str(exc)[:500]}
+        if exc.permanent:
+            values.update(status="failed", code=None)
+        else:
+            values["next_attempt_at"] = now + backoff(attempts)
+        self._update(row.id, **values)
+
+    def _sent(self, row: Row[Any], now: datetime, to: str, provider_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                notifications.update()
+                .where(notifications.c.id == row.id)
+                .values(
+                    status="sent",
+                    to=to[:254],
+                    code=None,
+                    sent_at=now,
+                    provider_id=provider_id[:128],
+                    attempts=row.attempts + 1,
+                    last_error=None,
+                )
+            )
+            if row.channel == "sms":
+                record_parts(conn, row.id, part_ids(provider_id), now)
+        log.info("%s %s sent", row.channel, row.cause)
 
     def _update(self, row_id: int, **values: object) -> None:
         with self.engine.begin() as conn:

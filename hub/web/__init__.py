@@ -24,6 +24,7 @@ class WebContext:
     reader: Engine | None = None  # read-only engine for dashboard queries (defaults to engine)
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))  # signs staff sessions
     login_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(capacity=10, per_second=0.1))
+    sms_callback_token: str | None = None  # the HTTP SMS gateway's token for delivery reports
 
 
 def create_app(ctx: WebContext) -> Flask:
@@ -43,6 +44,9 @@ def create_app(ctx: WebContext) -> Flask:
     from hub.web import care
 
     app.register_blueprint(care.bp)
+    from hub.web import sms_delivery
+
+    app.register_blueprint(sms_delivery.bp)
     from hub.web import dashboard_setup
 
     dashboard_setup.init_app(app, ctx)

@@ -73,6 +73,7 @@ def _created(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "tracking_id": r["tracking_id"],
             "reference": r["reference"],
             "destination": r["destination"],
+            "origin": r["origin"],
             "cod_amount": format_taka(r["cod_amount"]),
             "status": shipments.PRE_ADVISED,
             "label_url": f"/api/v1/merchant/shipments/{r['tracking_id']}/label.png",

@@ -84,6 +84,12 @@ SCHEMAS: dict[str, Any] = {
                 "pattern": r"^BD-\d{4}-\d{2}$",
                 "description": "destination booth",
             },
+            "origin": {
+                "type": "string",
+                "pattern": r"^BD-\d{4}-\d{2}$",
+                "description": "booth where you will hand the parcel in (optional): it gets the pre-advice "
+                "too, so its clerk's label scan fills in the intake; an unknown booth is refused (422)",
+            },
             "recipient": {
                 "type": "object",
                 "required": ["name", "phone"],
@@ -94,6 +100,19 @@ SCHEMAS: dict[str, Any] = {
             },
             "cod_amount": {"oneOf": [MONEY, {"type": "number"}], "description": "0 for prepaid"},
             "weight_g": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "recipient_email": {
+                "type": "string",
+                "format": "email",
+                "maxLength": 254,
+                "description": "optional: the recipient also gets the ready, reminder and last-day "
+                "notices by e-mail; an invalid address is refused (422)",
+            },
+            "language": {
+                "type": "string",
+                "enum": ["bn", "en"],
+                "default": "bn",
+                "description": "language of the recipient's SMS and e-mail (Bengali unless en)",
+            },
             "reference": {
                 "type": "string",
                 "maxLength": 100,
@@ -108,6 +127,7 @@ SCHEMAS: dict[str, Any] = {
             "tracking_id": {"type": "string", "example": "CP123456785BD"},
             "reference": {"type": "string", "nullable": True},
             "destination": {"type": "string"},
+            "origin": {"type": "string", "nullable": True},
             "cod_amount": MONEY,
             "status": {"type": "string", "enum": ["pre_advised"]},
             "label_url": {"type": "string"},
@@ -128,6 +148,8 @@ SCHEMAS: dict[str, Any] = {
                     "ready",
                     "delivered",
                     "returned",
+                    "return_arrived",
+                    "return_collected",
                 ],
             },
             "destination": {"type": "string"},
@@ -280,7 +302,7 @@ PATHS: dict[str, Any] = {
                         "schema": {
                             "type": "string",
                             "description": "UTF-8, header: destination,"
-                            "recipient_name,recipient_phone,cod_amount[,weight_g,reference]",
+                            "recipient_name,recipient_phone,cod_amount[,weight_g,reference,origin]",
                         }
                     },
                 },

@@ -19,6 +19,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ready": ("সংগ্রহের জন্য প্রস্তুত", "Ready for collection"),
     "delivered": ("হস্তান্তরিত", "Delivered"),
     "returned": ("ফেরত পাঠানো হয়েছে", "Returned"),
+    "return_arrived": ("প্রেরকের বুথে ফেরত এসেছে", "Back at the sender's booth"),
+    "return_collected": ("প্রেরককে ফেরত দেওয়া হয়েছে", "Returned to the sender"),
     "handover_failed": ("হস্তান্তর হয়নি", "Handover failed"),
 }
 

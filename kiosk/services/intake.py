@@ -44,16 +44,16 @@ def intake(
     """Accept a parcel; idempotent for a repeated identical submission of the same tracking id
     or (a walk-in) of the same submission key.
 
-    A pre-advised parcel (its label scanned, a manifest known here) must match its pre-advice.
-    A weight typed instead of read from the scale needs a supervisor as approver.
+    A pre-advised parcel (its label scanned, a manifest known here) must match its pre-advice,
+    and carries the pre-advice's merchant. A label already taken in here by another form is
+    refused (already_accepted). A weight typed instead of read from the scale needs a supervisor.
     """
     tid = None if tracking_id in (None, "") else validate.tracking_id(tracking_id)
     name, phone = validate.recipient(recipient)
     dest = directory.resolve(ctx, destination)
     cod = validate.amount(cod_amount)
     key = validate.submission(submission)
-    if tid is not None:
-        _check_preadvice(ctx, tid, dest, cod, phone)
+    merchant = _check_preadvice(ctx, tid, dest, cod, phone) if tid is not None else None
     if weight_g is not None:
         validate.weight(weight_g)
         require_supervisor(approver, "a weight typed by hand")
@@ -84,6 +84,14 @@ def intake(
                 if not same:
                     raise ServiceError(
                         "already_accepted", f"{tid} was already taken in with other details", 409
+                    )
+                keys = submissions.keys_for(tx, tid)
+                if key is not None and keys and key not in keys:
+                    # Another form, not this one sent twice: the label was scanned in a second time.
+                    raise ServiceError(
+                        "already_accepted",
+                        f"{tid} was already taken in here at {existing['created_at'][:16]}",
+                        409,
                     )
                 printed = print_jobs.latest_for(tx, tid) == "printed"
                 return IntakeResult(tid, existing["weight_g"], Decimal(existing["fee"]), printed)
@@ -117,6 +125,7 @@ def intake(
             cod_amount=cod,
             fee=fee,
             weight_g=weight,
+            merchant=merchant,
             photo_sha256=photo,
         )
         stamp = now.isoformat()
@@ -136,6 +145,7 @@ def intake(
             created_at=stamp,
             updated_at=stamp,
             photo_sha256=photo,
+            merchant=merchant,
         )
         outbox.append(tx, ctx.booth_id, EventType.ACCEPTED, now, data)
         if key is not None:
@@ -153,13 +163,16 @@ def intake(
     return IntakeResult(tid, weight, fee, printed)
 
 
-def _check_preadvice(ctx: Context, tid: str, dest: str, cod: Decimal, phone: str) -> None:
-    """A scanned label with a pre-advice must match it (destination, COD, recipient phone)."""
+def _check_preadvice(ctx: Context, tid: str, dest: str, cod: Decimal, phone: str) -> str | None:
+    """A scanned label with a pre-advice must match it (destination, COD, recipient phone).
+
+    Returns the pre-advice's merchant (None for a label without a pre-advice here).
+    """
     with ctx.store.read() as tx:
         advice = manifests.get(tx, tid)
         known = parcels.exists(tx, tid)
-    if advice is None or known:
-        return
+    if advice is None or known or advice.purpose == "return":
+        return None
     if advice.destination != dest or advice.cod_amount != cod or advice.recipient.phone != phone:
         raise ServiceError(
             "preadvice_mismatch",
@@ -167,15 +180,24 @@ def _check_preadvice(ctx: Context, tid: str, dest: str, cod: Decimal, phone: str
             "check the parcel against its pre-advice",
             409,
         )
+    return advice.merchant
 
 
 def preadvice(ctx: Context, tracking_id: Any) -> dict[str, Any] | None:
-    """The pre-advice (manifest) of a scanned label, to fill in the intake form; None if none."""
+    """The pre-advice (manifest) of a scanned label, to fill in the intake form; None if none.
+
+    A label already taken in here is refused (already_accepted), so the clerk sees it at the scan.
+    """
     tid = validate.tracking_id(tracking_id)
     with ctx.store.read() as tx:
+        existing = parcels.get(tx, tid)
         advice = manifests.get(tx, tid)
-        if advice is None or parcels.exists(tx, tid):
-            return None
+    if existing is not None and existing["origin"] == ctx.booth_id:
+        raise ServiceError(
+            "already_accepted", f"{tid} was already taken in here at {existing['created_at'][:16]}", 409
+        )
+    if advice is None or existing is not None or advice.purpose == "return":
+        return None
     return {
         "tracking_id": tid,
         "name": advice.recipient.name,

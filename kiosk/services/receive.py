@@ -12,10 +12,12 @@ from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
 from kiosk.store import audit, manifests, outbox, parcels
 from parcel.lifecycle import EventType, IllegalTransition, Status, transition
-from parcel.messages import Arrived, Dispatched, Ready
+from parcel.messages import Arrived, Dispatched, Manifest, Ready
 from parcel.money import format_taka
 
 log = logging.getLogger(__name__)
+
+RETURN_LEG_HERE = (Status.RETURN_ARRIVED, Status.RETURN_COLLECTED)
 
 
 def new_code() -> str:
@@ -34,6 +36,7 @@ def receive(ctx: Context, clerk: str, tracking_id: Any, shelf: Any = None) -> tu
     with ctx.store.transaction() as tx:
         manifest = manifests.get(tx, tid)
         row = parcels.get(tx, tid)
+        _not_for_receiving(ctx, tid, manifest, row)
         if manifest is not None and manifest.destination != ctx.booth_id:
             raise ServiceError("misrouted", f"{tid} is for {manifest.destination}, not this booth", 409)
         if row is not None and row["destination"] not in (None, ctx.booth_id):
@@ -93,6 +96,18 @@ def receive(ctx: Context, clerk: str, tracking_id: Any, shelf: Any = None) -> tu
     ctx.on_commit()
     log.info("received %s%s", tid, " (unannounced)" if unannounced else "")
     return tid, Status.READY.value
+
+
+def _not_for_receiving(ctx: Context, tid: str, manifest: Manifest | None, row: dict[str, Any] | None) -> None:
+    """A return coming back here, or a pre-advised parcel still to be taken in here, is not received
+    for a recipient: say where it belongs at this counter instead of calling it misrouted."""
+    back = row is not None and row["status"] in RETURN_LEG_HERE and row["origin"] == ctx.booth_id
+    if back or (manifest is not None and manifest.purpose == "return"):
+        raise ServiceError(
+            "is_return", f"{tid} is a return to this booth: receive it under returns coming back", 409
+        )
+    if row is None and manifest is not None and manifest.purpose == "intake":
+        raise ServiceError("not_taken_in", f"{tid} is pre-advised to be taken in here: use intake", 409)
 
 
 def misrouted_to(ctx: Context, tracking_id: Any) -> str | None:

@@ -1,5 +1,6 @@
-"""The counter's slips in Bengali (delivery receipt, return receipt, Z-report), kept and printed
-through the printing service: kept inside the action's transaction, printed after it commits."""
+"""The counter's slips in Bengali (delivery, return, return arrival and return handover receipts,
+Z-report), kept and printed through the printing service: kept inside the action's transaction,
+printed after it commits."""
 
 from __future__ import annotations
 
@@ -54,6 +55,49 @@ def return_receipt(booth: str, tid: str, origin: str, kind: str, note: str | Non
     if note:
         doc.add(Text(note))
     return doc.add(Field("সময়", _when(stamp)), Rule(), Barcode(tid))
+
+
+COLLECTED_BY = {"merchant": "ব্যবসায়ী", "sender": "প্রেরক"}
+DOCUMENTS = {
+    "nid": "জাতীয় পরিচয়পত্র",
+    "passport": "পাসপোর্ট",
+    "birth_certificate": "জন্ম নিবন্ধন",
+    "driving_licence": "ড্রাইভিং লাইসেন্স",
+    "trade_licence": "ট্রেড লাইসেন্স",
+}
+
+
+def return_arrival_receipt(
+    booth: str, tid: str, destination: str | None, shelf: str | None, merchant: str | None, stamp: str
+) -> Document:
+    """The booth's slip for a returned parcel back at its sender's booth (kept with the parcel)."""
+    doc = Document().add(
+        Title("ফেরত পৌঁছেছে"),
+        Text(f"ডাক বুথ {booth}", center=True),
+        Rule(),
+        Field("যেখান থেকে ফেরত", destination or "—"),
+        Field("প্রেরক", merchant or "সাধারণ প্রেরক"),
+        Field("তাক", shelf or "—"),
+    )
+    return doc.add(Field("সময়", _when(stamp)), Rule(), Barcode(tid), Text("প্রেরককে ফেরত দিন", center=True))
+
+
+def return_handover_receipt(
+    booth: str, tid: str, collected_by: str, name: str, document_kind: str, tail: str, stamp: str
+) -> Document:
+    """The sender's receipt for a returned parcel handed back: no COD is taken."""
+    return Document().add(
+        Title("ফেরত হস্তান্তর রসিদ"),
+        Text(f"ডাক বুথ {booth}", center=True),
+        Rule(),
+        Field("গ্রহণকারী", f"{COLLECTED_BY.get(collected_by, collected_by)}: {name}"),
+        Field("পরিচয়", f"{DOCUMENTS.get(document_kind, document_kind)} …{tail}"),
+        Field("COD", "প্রযোজ্য নয়"),
+        Field("সময়", _when(stamp)),
+        Rule(),
+        Barcode(tid),
+        Text("ধন্যবাদ", center=True),
+    )
 
 
 def z_report(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -121,7 +121,20 @@ SCHEMA_V4 = """
 CREATE TABLE submissions (key TEXT PRIMARY KEY, tracking_id TEXT NOT NULL, at TEXT NOT NULL)
 """
 
-MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4}
+# The return leg: why a manifest was sent here, the merchant of a pre-advised parcel, and a
+# returned parcel's arrival back here and its handover to the sender.
+SCHEMA_V5 = """
+ALTER TABLE manifests ADD COLUMN purpose TEXT NOT NULL DEFAULT 'receive';
+CREATE INDEX manifests_purpose ON manifests (purpose);
+ALTER TABLE parcels ADD COLUMN merchant TEXT;
+ALTER TABLE parcels ADD COLUMN return_arrived_at TEXT;
+ALTER TABLE parcels ADD COLUMN return_collected_at TEXT;
+ALTER TABLE parcels ADD COLUMN collected_by TEXT;
+CREATE INDEX parcels_status ON parcels (status);
+CREATE INDEX submissions_tracking ON submissions (tracking_id)
+"""
+
+MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5}
 
 
 class Store:

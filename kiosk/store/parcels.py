@@ -32,6 +32,10 @@ COLUMNS = [
     "business_date",
     "return_reason",
     "ready_at",
+    "merchant",
+    "return_arrived_at",
+    "return_collected_at",
+    "collected_by",
 ]
 
 
@@ -91,5 +95,13 @@ def delivered_on(tx: sqlite3.Connection, destination: str, business_date: str) -
         "SELECT * FROM parcels WHERE destination = ? AND status = 'delivered' AND business_date = ? "
         "ORDER BY delivered_at",
         (destination, business_date),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def with_status(tx: sqlite3.Connection, status: str, origin: str) -> list[dict[str, Any]]:
+    """Parcels of one status whose sender's booth is origin (returns back here), oldest first."""
+    rows = tx.execute(
+        "SELECT * FROM parcels WHERE status = ? AND origin = ? ORDER BY updated_at", (status, origin)
     ).fetchall()
     return [dict(r) for r in rows]

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from kiosk.services import auth, cashup, directory, status
+from kiosk.services import auth, cashup, directory, return_leg, status
 from kiosk.services.dispatch import dispatch
 from kiosk.services.errors import ServiceError
 from kiosk.services.handover import find, handover, handover_by_document
@@ -17,6 +17,7 @@ from kiosk.services.receive import forward, receive
 from kiosk.services.returns import overdue, return_parcel
 from kiosk.services.unlock import unlock_parcel
 from kiosk.web import session as sess
+from parcel.messages import has_unstorable_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -37,9 +38,14 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
 
 
 def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes
+        data = None
     if not isinstance(data, dict):
         raise ServiceError("malformed_json", "the request body must be a JSON object")
+    if has_unstorable_text(data):
+        raise ServiceError("invalid_text", "text must not hold NUL characters or lone surrogates")
     return data
 
 
@@ -198,6 +204,46 @@ def api_overdue() -> ResponseReturnValue:
     """Parcels uncollected for longer than the configured days."""
     sess.require()
     return {"parcels": overdue(sess.context())}
+
+
+@bp.post("/returns/arrive")
+def api_return_arrive() -> ResponseReturnValue:
+    """Scan a returned parcel back in at its sender's booth (this one) and shelve it."""
+    clerk = _clerk_for_change()
+    body = _body()
+    a = return_leg.arrive(sess.context(), clerk, body.get("tracking_id"), body.get("shelf"))
+    return {
+        "tracking_id": a.tracking_id,
+        "status": a.status,
+        "unannounced": a.unannounced,
+        "shelf": a.shelf,
+        "printed": a.printed,
+    }
+
+
+@bp.post("/returns/collect")
+def api_return_collect() -> ResponseReturnValue:
+    """Hand a returned parcel back to its sender on an identity document (no COD)."""
+    clerk = _clerk_for_change()
+    body = _body()
+    c = return_leg.collect(
+        sess.context(),
+        clerk,
+        body.get("tracking_id"),
+        body.get("collected_by"),
+        body.get("name"),
+        body.get("document_kind"),
+        body.get("document_number"),
+    )
+    return {"tracking_id": c.tracking_id, "status": c.status, "printed": c.printed}
+
+
+@bp.get("/returns/incoming")
+def api_returns_incoming() -> ResponseReturnValue:
+    """Returns announced to this booth, and returns back here waiting for their sender."""
+    sess.require()
+    ctx = sess.context()
+    return {"incoming": return_leg.incoming(ctx), "waiting": return_leg.waiting(ctx)}
 
 
 @bp.get("/cash")

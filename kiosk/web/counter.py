@@ -1,4 +1,4 @@
-"""The counter's form pages: intake, dispatch, receive, handover, returns and the day's cash."""
+"""The counter's form pages: intake, dispatch, receive, handover, returns (out and back) and the day's cash."""
 
 from __future__ import annotations
 
@@ -10,17 +10,20 @@ from flask import Blueprint, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from kiosk.services import cashup, directory, returns, slips
+from kiosk.services import cashup, directory, return_leg, returns, slips
 from kiosk.services.auth import Clerk
 from kiosk.services.dispatch import dispatch
 from kiosk.services.errors import ServiceError
-from kiosk.services.handover import DOCUMENT_KINDS, find, handover, handover_by_document
+from kiosk.services.handover import DOCUMENT_KINDS as HANDOVER_DOCUMENTS
+from kiosk.services.handover import find, handover, handover_by_document
 from kiosk.services.intake import intake, preadvice
 from kiosk.services.receive import forward, misrouted_to, receive
 from kiosk.services.unlock import unlock_parcel
 from kiosk.web import session as sess
 from kiosk.web.forms import approver, form_page, whole_grams
 from kiosk.web.i18n import digits, taka
+from kiosk.web.messages import error_text
+from parcel.messages import DOCUMENT_KINDS
 
 bp = Blueprint("counter", __name__, template_folder="templates")
 
@@ -32,12 +35,13 @@ def intake_page() -> ResponseReturnValue:
         return redirect(url_for("pages.login"))
     ctx = sess.context()
     advice = None
+    notice = None
     scanned = request.args.get("tracking_id", "").strip()
     if request.method == "GET" and scanned:
         try:
             advice = preadvice(ctx, scanned)
-        except ServiceError:
-            advice = None
+        except ServiceError as exc:  # a label taken in already is said at the scan, not at the submit
+            notice = error_text(exc) if exc.code == "already_accepted" else None
 
     def run(clerk: Clerk) -> dict[str, Any]:
         f = request.form
@@ -67,6 +71,7 @@ def intake_page() -> ResponseReturnValue:
         "intake.html",
         run,
         advice=advice,
+        error=notice,
         booths=directory.booths(ctx),
         reading=ctx.devices.weigh(),
         submission=key or secrets.token_urlsafe(16),
@@ -165,8 +170,6 @@ def handover_page() -> ResponseReturnValue:
         try:
             results = find(ctx, query)
         except ServiceError as exc:
-            from kiosk.web.messages import error_text
-
             search_error = error_text(exc)
     if results is not None and len(results) == 1 and request.method == "GET":
         first = results[0]
@@ -208,7 +211,7 @@ def handover_page() -> ResponseReturnValue:
         results=results,
         search_error=search_error,
         selected=selected,
-        document_kinds=DOCUMENT_KINDS,
+        document_kinds=HANDOVER_DOCUMENTS,
         code_limit=ctx.counter.code_attempts,
     )
 
@@ -229,6 +232,49 @@ def returns_page() -> ResponseReturnValue:
         }
 
     return form_page("returns.html", run, overdue=returns.overdue(ctx), reasons=returns.REASONS)
+
+
+@bp.route("/returns/back", methods=["GET", "POST"])
+def returns_back_page() -> ResponseReturnValue:
+    """Returns coming back: scan a return in at its sender's booth, then hand it back to the sender."""
+    ctx = sess.context()
+
+    def selected() -> dict[str, Any] | None:
+        tid = (request.values.get("tracking_id") or "").strip()
+        try:
+            return return_leg.find(ctx, tid) if tid else None
+        except ServiceError:
+            return None
+
+    def run(clerk: Clerk) -> dict[str, Any]:
+        f = request.form
+        if f.get("action") == "collect":
+            done = return_leg.collect(
+                ctx,
+                clerk.id,
+                f.get("tracking_id", ""),
+                f.get("collected_by"),
+                f.get("name"),
+                f.get("document_kind"),
+                f.get("document_number"),
+            )
+            message = _("%(tid)s handed back to its sender.", tid=done.tracking_id)
+            return {"message": message + " " + _slip_note(done.tracking_id), "done": True}
+        arrived = return_leg.arrive(ctx, clerk.id, f.get("tracking_id", ""), f.get("shelf"))
+        message = _("%(tid)s is back for its sender.", tid=arrived.tracking_id)
+        if arrived.unannounced:
+            message += " " + _("Not announced by the hub yet: its details follow.")
+        return {"message": message + " " + _slip_note(arrived.tracking_id), "arrived": arrived}
+
+    return form_page(
+        "returns_back.html",
+        run,
+        incoming=lambda: return_leg.incoming(ctx),
+        waiting=lambda: return_leg.waiting(ctx),
+        selected=selected,
+        collectors=return_leg.COLLECTORS,
+        document_kinds=DOCUMENT_KINDS,
+    )
 
 
 @bp.route("/cash", methods=["GET", "POST"])

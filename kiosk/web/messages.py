@@ -46,6 +46,12 @@ ERRORS = {
     "not_overdue": _l("This parcel has not waited long enough to be returned uncollected."),
     "conflict": _l("The parcel changed meanwhile: try again."),
     "day_closed": _l("This day is already closed."),
+    "is_return": _l("This parcel is a return to this booth: receive it under Returns coming back."),
+    "not_taken_in": _l("This parcel is pre-advised to be taken in here: use Take a parcel in."),
+    "not_a_return": _l("This parcel was not sent from this booth: it does not come back here."),
+    "invalid_collector": _l("Choose who collects the return: the merchant or the sender."),
+    "invalid_name": _l("Enter the name of the person collecting."),
+    "already_collected": _l("This return was already handed back to its sender."),
     "invalid_date": _l("This day cannot be closed."),
 }
 

@@ -26,7 +26,7 @@ def list_jobs() -> ResponseReturnValue:
     return {"jobs": jobs}
 
 
-@bp.post("/print-jobs/<int:job_id>/reprint")
+@bp.post("/print-jobs/<int(max=9223372036854775807):job_id>/reprint")
 def reprint(job_id: int) -> ResponseReturnValue:
     """Print a kept job again; 200 with printed false when the printer still cannot print."""
     sess.require()
@@ -35,7 +35,7 @@ def reprint(job_id: int) -> ResponseReturnValue:
     return {"job_id": result.job_id, "printed": result.printed, "detail": result.detail}
 
 
-@bp.get("/print-jobs/<int:job_id>/preview.png")
+@bp.get("/print-jobs/<int(max=9223372036854775807):job_id>/preview.png")
 def preview(job_id: int) -> ResponseReturnValue:
     """The job rendered as the printer gets it, as PNG."""
     sess.require()

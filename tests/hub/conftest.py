@@ -68,3 +68,12 @@ def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engin
     else:
         with throwaway_pg(request.getfixturevalue("pg_url")) as eng:
             yield eng
+
+
+@pytest.fixture
+def no_fallback(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail the test if a set-based ingest path gave up and fell back to applying one by one."""
+    with caplog.at_level("WARNING", logger="hub.ingest.apply"):
+        yield
+    fallbacks = [r.getMessage() for r in caplog.get_records("call") if "one by one" in r.getMessage()]
+    assert not fallbacks, fallbacks

@@ -163,7 +163,7 @@ def test_pre_advised_label_must_match_its_pre_advice(booth: Booth) -> None:
         recipient={"name": "R", "phone": "01812345678"},
     )  # fmt: skip
     assert accept(booth, cod_amount="300").tracking_id == TID
-    assert preadvice(booth.ctx, TID) is None  # taken in: nothing left to fill in
+    refused(booth, "already_accepted", 409, preadvice, booth.ctx, TID)  # taken in: the scan says so
     assert preadvice(booth.ctx, TID2) is None
 
 

@@ -93,3 +93,102 @@ def test_duplicates_and_any_order_give_one_history(order: list[SeenEvent], dupes
     # The hub dedupes by id before deriving; derive must still be a function of the set.
     unique = {e.id: e for e in [*order, *dupes]}.values()
     assert derive(unique).status is Status.DELIVERED
+
+
+# -- the return leg ------------------------------------------------------------------------------
+
+RETURN_LEG = [
+    SeenEvent(
+        id="1", type=EventType.ACCEPTED, at="2026-11-01T10:00:00+06:00", booth=A, destination=B, origin=A
+    ),
+    ev("2", EventType.DISPATCHED, A, "2026-11-01T12:00:00+06:00"),
+    ev("3", EventType.ARRIVED, B, "2026-11-02T09:00:00+06:00"),
+    ev("4", EventType.READY, B, "2026-11-02T09:00:01+06:00"),
+    ev("5", EventType.HANDOVER_FAILED, B, "2026-11-02T10:00:00+06:00"),
+    ev("6", EventType.RETURNED, B, "2026-11-02T11:00:00+06:00"),
+    ev("7", EventType.RETURN_ARRIVED, A, "2026-11-04T09:00:00+06:00"),
+    ev("8", EventType.RETURN_COLLECTED, A, "2026-11-05T16:00:00+06:00"),
+]
+
+
+def test_the_return_leg_in_order_at_each_booth() -> None:
+    # The destination's own actions, then the sender's booth's own actions (it last saw the parcel dispatched).
+    at_b = transition(transition(transition(None, EventType.ARRIVED), EventType.READY), EventType.RETURNED)
+    assert at_b is Status.RETURNED
+    at_a = transition(transition(None, EventType.ACCEPTED), EventType.DISPATCHED)
+    assert transition(transition(at_a, EventType.RETURN_ARRIVED), EventType.RETURN_COLLECTED) is (
+        Status.RETURN_COLLECTED
+    )
+    assert (
+        transition(Status.RETURNED, EventType.RETURN_ARRIVED) is Status.RETURN_ARRIVED
+    )  # sent here for here
+    assert transition(None, EventType.RETURN_ARRIVED) is Status.RETURN_ARRIVED  # unannounced, store lost
+
+
+@pytest.mark.parametrize(
+    ("state", "event"),
+    [
+        (Status.READY, EventType.RETURN_ARRIVED),
+        (Status.DELIVERED, EventType.RETURN_ARRIVED),
+        (Status.ACCEPTED, EventType.RETURN_COLLECTED),
+        (Status.RETURNED, EventType.RETURN_COLLECTED),
+        (Status.RETURN_ARRIVED, EventType.DELIVERED),
+        (Status.RETURN_ARRIVED, EventType.RETURN_ARRIVED),
+        (Status.RETURN_COLLECTED, EventType.RETURN_COLLECTED),
+        (Status.RETURN_COLLECTED, EventType.READY),
+    ],
+)
+def test_return_leg_illegal_transitions_are_refused(state: Status, event: EventType) -> None:
+    with pytest.raises(IllegalTransition):
+        transition(state, event)
+
+
+@given(st.permutations(RETURN_LEG), st.lists(st.sampled_from(RETURN_LEG), max_size=5))
+def test_return_leg_in_any_order_ends_collected(order: list[SeenEvent], dupes: list[SeenEvent]) -> None:
+    unique = {e.id: e for e in [*order, *dupes]}.values()
+    derived = derive(unique)
+    assert derived.status is Status.RETURN_COLLECTED
+    assert derived.anomalies == []
+    assert [e.id for e in derived.counted] == ["1", "2", "3", "5", "4", "6", "7", "8"]
+
+
+def test_every_prefix_of_the_return_leg_in_any_order_ends_at_its_furthest_step() -> None:
+    expected = {6: Status.RETURNED, 7: Status.RETURN_ARRIVED, 8: Status.RETURN_COLLECTED}
+    for size, status in expected.items():
+        for order in itertools.permutations(RETURN_LEG[size - 3 : size]):
+            assert derive([*RETURN_LEG[: size - 3], *order]).status is status
+
+
+def test_a_return_leg_after_a_delivery_is_an_anomaly_and_not_counted() -> None:
+    back = [RETURN_LEG[6], RETURN_LEG[7]]
+    for order in itertools.permutations([*JOURNEY, *back]):
+        derived = derive(order)
+        assert derived.status is Status.DELIVERED
+        assert {e.id for e, _ in derived.anomalies} == {"7", "8"}
+    assert "after the parcel was delivered" in derive([*JOURNEY, *back]).anomalies[0][1]
+
+
+def test_a_return_arriving_or_collected_at_another_booth_than_the_sender_is_an_anomaly() -> None:
+    wrong = ev("7", EventType.RETURN_ARRIVED, C, "2026-11-04T09:00:00+06:00")
+    derived = derive([*RETURN_LEG[:6], wrong])
+    assert derived.status is Status.RETURNED
+    assert derived.anomalies == [(wrong, f"return arrived at {C}, not at the sender's booth {A}")]
+    taken = ev("8", EventType.RETURN_COLLECTED, C, "2026-11-05T16:00:00+06:00")
+    derived = derive([*RETURN_LEG[:7], taken])
+    assert derived.status is Status.RETURN_ARRIVED
+    assert derived.anomalies == [(taken, f"return collected at {C}, which never received it (expected {A})")]
+
+
+def test_a_second_return_arrival_or_collection_is_an_anomaly() -> None:
+    again = ev("9", EventType.RETURN_ARRIVED, A, "2026-11-06T09:00:00+06:00")
+    twice = ev("10", EventType.RETURN_COLLECTED, A, "2026-11-06T10:00:00+06:00")
+    derived = derive([*RETURN_LEG, again, twice])
+    assert derived.status is Status.RETURN_COLLECTED
+    assert [e.id for e, _ in derived.anomalies] == ["9", "10"]
+
+
+def test_a_return_scanned_before_the_acceptance_or_return_is_known_still_counts() -> None:
+    # The sender's booth delivers its events first; the acceptance and the return come a day late.
+    early = derive([RETURN_LEG[6]])
+    assert early.status is Status.RETURN_ARRIVED and early.anomalies == []
+    assert derive(RETURN_LEG[6:]).status is Status.RETURN_COLLECTED

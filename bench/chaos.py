@@ -1,16 +1,20 @@
 """Chaos run: parcel journeys through the contract APIs while links, broker, kiosks and hub fail.
 
-Faults injected at random while journeys run: links cut and delayed (LinkProxy between kiosks
+Beside the journeys, a bulk load can write whole synthetic journeys straight into the booths'
+outboxes (as a busy counter would), so that a run carries 100,000 events through the same uplinks,
+broker and hub under the same faults. Faults injected at random while journeys run: links cut and delayed (LinkProxy between kiosks
 and broker), Mosquitto restarted, kiosks and the hub killed with kill -9 and started again.
 Then a reconciliation reads every booth's store and the hub's database: every event committed
 exactly once with no seq gap, every parcel's state at the hub equal to its state at its booth,
-one SMS per collection code, nothing in dead letters.
+one SMS per collection code (bulk parcels included, after the hub's SMS outbox has drained),
+nothing in dead letters.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 import sqlite3
 import threading
 import time
@@ -21,6 +25,7 @@ from pathlib import Path
 
 import requests
 
+from bench.kiosk_backlog import append_journeys
 from demo.client import ApiError, KioskClient, wait_until
 from demo.sms_sink import SmsSink
 from demo.stack import KioskProcess, Stack
@@ -28,6 +33,9 @@ from parcel import s10
 
 log = logging.getLogger("chaos")
 TRANSIENT = (ApiError, requests.RequestException, TimeoutError)
+TRACKING_ID = re.compile(r"\b[A-Z]{2}\d{9}BD\b")
+BULK_SERVICE, BULK_FIRST_SERIAL = "CL", 20_000_000
+BULK_CHUNK = 100  # journeys per booth per round: 500 events in one transaction
 
 
 @dataclass
@@ -35,6 +43,7 @@ class Report:
     """What was injected and what the reconciliation found."""
 
     journeys: int = 0
+    bulk_journeys: int = 0
     injected: Counter[str] = field(default_factory=Counter)
     events_at_booths: int = 0
     events_at_hub: int = 0
@@ -148,13 +157,51 @@ class Chaos(threading.Thread):
         self.stack.start_hub()
 
 
+class BulkLoad(threading.Thread):
+    """Writes synthetic journeys into every booth's outbox, a chunk per booth per round, until done."""
+
+    def __init__(self, stack: Stack, journeys_per_booth: int, pause_s: float = 0.2) -> None:
+        super().__init__(name="bulk-load", daemon=True)
+        self.stack, self.per_booth, self.pause_s = stack, journeys_per_booth, pause_s
+        self.tracking_ids: list[str] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        """Append until every booth has its share (a killed kiosk's store stays writable)."""
+        try:
+            offsets = {booth_id: i * self.per_booth for i, booth_id in enumerate(self.stack.kiosks)}
+            written = 0
+            while written < self.per_booth:
+                chunk = min(BULK_CHUNK, self.per_booth - written)
+                for booth_id, kiosk in self.stack.kiosks.items():
+                    first = BULK_FIRST_SERIAL + offsets[booth_id] + written
+                    append_journeys(
+                        kiosk.config.parent / "kiosk.sqlite", booth_id, chunk, first, BULK_SERVICE
+                    )
+                    self.tracking_ids += [s10.make(BULK_SERVICE, first + k) for k in range(chunk)]
+                written += chunk
+                time.sleep(self.pause_s)
+        except BaseException as exc:  # reported by run(): a load that stopped must fail the run
+            self.error = exc
+
+
 def run(
-    stack: Stack, sms: SmsSink, journeys: int, seed: int = 11, every_s: float = 4.0, concurrency: int = 1
+    stack: Stack,
+    sms: SmsSink,
+    journeys: int,
+    seed: int = 11,
+    every_s: float = 4.0,
+    concurrency: int = 1,
+    bulk_events: int = 0,
 ) -> Report:
-    """Run journeys (concurrency at a time) under chaos, let everything settle, then reconcile."""
+    """Run journeys (concurrency at a time) and bulk_events synthetic events under chaos, let
+    everything settle, then reconcile."""
     report = Report()
     chaos = Chaos(stack, report, random.Random(seed + 1), every_s)  # noqa: S311 - fault schedule
     chaos.start()
+    bulk = BulkLoad(stack, bulk_events // 5 // max(len(stack.kiosks), 1))
+    if bulk.per_booth:
+        bulk.start()
     tracking_ids = [s10.make("CH", 10_000_000 + seed * 100_000 + i) for i in range(journeys)]
 
     done = threading.Lock()
@@ -168,11 +215,17 @@ def run(
         with ThreadPoolExecutor(concurrency, thread_name_prefix="journey") as pool:
             for future in [pool.submit(one, i) for i in range(journeys)]:
                 future.result()
+        if bulk.per_booth:
+            bulk.join()
+            if bulk.error is not None:
+                raise RuntimeError("the bulk load stopped") from bulk.error
+            report.bulk_journeys = len(bulk.tracking_ids)
     finally:
         chaos.stopping.set()
         chaos.join(60)
     _settle(stack)
-    _reconcile(stack, sms, tracking_ids, report)
+    _sms_sent(stack)
+    _reconcile(stack, sms, tracking_ids, bulk.tracking_ids, report)
     return report
 
 
@@ -188,12 +241,25 @@ def _settle(stack: Stack) -> None:
         )
 
 
+def _sms_sent(stack: Stack, timeout: float = 900) -> None:
+    """Wait until the hub's SMS outbox has nothing pending (a bulk load queues thousands)."""
+    hub_db = stack.hub_config.parent / "hub.sqlite"
+    wait_until(
+        lambda: _rows(hub_db, "select count(*) from notifications where status = 'pending'")[0][0] == 0,
+        timeout=timeout,
+        interval=1.0,
+        what="the hub's SMS outbox to drain",
+    )
+
+
 def _rows(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         return db.execute(sql, args).fetchall()
 
 
-def _reconcile(stack: Stack, sms: SmsSink, tracking_ids: list[str], report: Report) -> None:
+def _reconcile(
+    stack: Stack, sms: SmsSink, tracking_ids: list[str], bulk_ids: list[str], report: Report
+) -> None:
     hub_db = stack.hub_config.parent / "hub.sqlite"
     local_state: dict[str, str] = {}
     for booth_id, kiosk in stack.kiosks.items():
@@ -212,12 +278,16 @@ def _reconcile(stack: Stack, sms: SmsSink, tracking_ids: list[str], report: Repo
             if tracking_id not in local_state or status in ("ready", "delivered", "returned"):
                 local_state[str(tracking_id)] = str(status)
     hub_state = dict(_rows(hub_db, "select tracking_id, status from parcels"))
+    sms_per_parcel = Counter(t for m in sms.received() for t in set(TRACKING_ID.findall(m["text"])))
     for tracking_id in tracking_ids:
         if hub_state.get(tracking_id) != local_state.get(tracking_id):
             report.state_mismatches.append(
                 f"{tracking_id}: hub {hub_state.get(tracking_id)} booth {local_state.get(tracking_id)}"
             )
-        sent = [m for m in sms.received() if tracking_id in m["text"]]
-        if len(sent) != 1:
-            report.sms_problems.append(f"{tracking_id}: {len(sent)} SMS")
+    for tracking_id in bulk_ids:  # written straight to the outbox: delivered at their booth
+        if hub_state.get(tracking_id) != "delivered":
+            report.state_mismatches.append(f"{tracking_id}: hub {hub_state.get(tracking_id)} booth delivered")
+    for tracking_id in [*tracking_ids, *bulk_ids]:
+        if sms_per_parcel[tracking_id] != 1:
+            report.sms_problems.append(f"{tracking_id}: {sms_per_parcel[tracking_id]} SMS")
     report.dead_letters = int(_rows(hub_db, "select count(*) from dead_letters")[0][0])

@@ -17,17 +17,23 @@ SUITE = "chaos"
 
 def run(quick: bool) -> list[Figure]:
     """Run the chaos journeys and report what was injected and what was lost."""
-    journeys, concurrency = (60, 4) if quick else (2_000, 16)
+    # Journeys through the counter API, and synthetic journeys written into the outboxes: 100,000
+    # events in the full run.
+    journeys, concurrency, bulk = (60, 4, 5_000) if quick else (1_000, 16, 95_000)
     sms = SmsSink().start()
     with tempfile.TemporaryDirectory(prefix="dakbooth-chaos-") as tmp:
         stack = Stack(Path(tmp) / "stack", sms_url=sms.url, via_link_proxy=True)
         try:
             stack.start()
             print(
-                f"  {journeys} journeys, {concurrency} at a time, under faults", file=sys.stderr, flush=True
+                f"  {journeys} journeys, {concurrency} at a time, and {bulk:,} bulk events, under faults",
+                file=sys.stderr,
+                flush=True,
             )
             started = time.perf_counter()
-            report = chaos.run(stack, sms, journeys, seed=21, every_s=3.0, concurrency=concurrency)
+            report = chaos.run(
+                stack, sms, journeys, seed=21, every_s=3.0, concurrency=concurrency, bulk_events=bulk
+            )
             elapsed = time.perf_counter() - started
         finally:
             stack.stop()
@@ -40,6 +46,7 @@ def run(quick: bool) -> list[Figure]:
         Figure(
             SUITE, "journeys completed", report.journeys, "", f"= {journeys}", report.journeys == journeys
         ),
+        Figure(SUITE, "bulk journeys written to outboxes", report.bulk_journeys, ""),
         Figure(SUITE, "events written at booths", report.events_at_booths, "", note=f"in {elapsed:.0f} s"),
         Figure(SUITE, "faults injected", injected, "", note=detail),
         Figure(SUITE, "events lost", lost, "", "= 0", lost == 0),

@@ -2,7 +2,8 @@
 
 - e2e latency p50/p99 from an event's creation at a booth to the ack that covers it, at a steady
   rate, beside the same traffic acknowledged by a bare echo subscriber (broker + client cost only);
-- backlog drain: one booth that was offline resends its whole outbox, beside the echo baseline;
+- backlog drain: a real kiosk that was offline comes back with a full outbox, beside the same kiosk
+  acknowledged by the echo subscriber;
 - many booths connected with heartbeats: hub CPU and RSS, broker RSS, heartbeat processing lag;
 - kiosk cold start and RSS, beside a bare interpreter with the kiosk's web and MQTT libraries.
 """
@@ -20,50 +21,20 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiomqtt
 import psutil
 
+from bench.echo import echo_hub
 from bench.figures import SAMPLES, Figure
+from bench.kiosk_backlog import kiosk_backlog
 from bench.simbooth import Latencies, SimBooth, booth_ids, journey
 from demo.client import KioskClient, wait_until
 from demo.stack import BoothSpec, Stack
-from parcel import topics
 
 SUITE = "e2e"
 
 
 def _log(text: str) -> None:
     print(f"  {text}", file=sys.stderr, flush=True)
-
-
-async def _echo_hub(port: int, ready: asyncio.Event, stop: asyncio.Event) -> None:
-    """A bare subscriber that acknowledges everything it has received every 10 ms: the pipe without the hub's work."""
-    async with aiomqtt.Client(
-        "127.0.0.1", port, identifier="echo", protocol=aiomqtt.ProtocolVersion.V5
-    ) as client:
-        await client.subscribe(topics.all_booths(topics.EVENT), qos=1)
-        ready.set()
-        highest: dict[str, int] = {}
-        changed: set[str] = set()
-
-        async def flush() -> None:
-            while not stop.is_set():
-                await asyncio.sleep(0.01)
-                for booth in list(changed):
-                    changed.discard(booth)
-                    ack = json.dumps({"upto": highest[booth]})
-                    await client.publish(topics.booth_topic(booth, topics.ACK), ack, 1, True)
-
-        flusher = asyncio.create_task(flush())
-        try:
-            async for message in client.messages:
-                booth = str(message.topic).split("/")[3]
-                highest[booth] = max(highest.get(booth, 0), int(json.loads(message.payload)["seq"]))
-                changed.add(booth)
-                if stop.is_set():
-                    return
-        finally:
-            flusher.cancel()
 
 
 async def _fleet(port: int, ids: list[str], latencies: Latencies) -> list[SimBooth]:
@@ -87,7 +58,7 @@ async def _steady(
     """Send journeys at `rate` events/s for `seconds`; return latencies and the achieved rate."""
     latencies = Latencies()
     stop, ready = asyncio.Event(), asyncio.Event()
-    echo_task = asyncio.create_task(_echo_hub(port, ready, stop)) if echo else None
+    echo_task = asyncio.create_task(echo_hub(port, ready, stop)) if echo else None
     if echo_task:
         await ready.wait()
     booths = await _fleet(port, ids, latencies)
@@ -107,38 +78,6 @@ async def _steady(
     if echo_task:
         echo_task.cancel()
     return latencies, sent / elapsed
-
-
-async def _backlog(port: int, booth_id: str, events: int, echo: bool) -> float:
-    """One booth resends `events` events as fast as it can; events/s until the ack covers them all."""
-    stop, ready = asyncio.Event(), asyncio.Event()
-    echo_task = asyncio.create_task(_echo_hub(port, ready, stop)) if echo else None
-    if echo_task:
-        await ready.wait()
-    latencies = Latencies()
-    (booth, partner) = await _fleet(port, [booth_id, booth_ids(9999)[-1]], latencies)
-    started = time.perf_counter()
-    for _ in range(events // 5):
-        journey(booth, booth)
-    progress: list[tuple[float, int]] = []  # (seconds, events acked) for the drain curve
-
-    async def watch() -> None:
-        while True:
-            progress.append((time.perf_counter() - started, booth.acked))
-            await asyncio.sleep(0.05)
-
-    watcher = asyncio.create_task(watch())
-    await asyncio.wait_for(booth.all_acked.wait(), timeout=300)
-    rate = (events // 5 * 5) / (time.perf_counter() - started)
-    watcher.cancel()
-    progress.append((time.perf_counter() - started, booth.acked))
-    SAMPLES.backlog_progress["echo subscriber" if echo else "hub"] = progress
-    stop.set()
-    await booth.close()
-    await partner.close()
-    if echo_task:
-        echo_task.cancel()
-    return rate
 
 
 async def _connected(stack: Stack, ids: list[str], spread_s: float) -> dict[str, float]:
@@ -224,19 +163,21 @@ def run(quick: bool) -> list[Figure]:
             ids = booth_ids(3 * n_booths + fleet_size + 4)
             _log(f"echo baseline: {rate} events/s for {seconds:.0f} s across {n_booths} booths")
             echo_lat, echo_rate = asyncio.run(_steady(port, ids[:n_booths], rate, seconds, echo=True))
-            echo_drain = asyncio.run(_backlog(port, ids[n_booths], backlog_events, echo=True))
             stack.start_hub()
             _log("hub: the same traffic")
             hub_lat, hub_rate = asyncio.run(
                 _steady(port, ids[n_booths + 1 : 2 * n_booths + 1], rate, seconds, echo=False)
             )
-            _log(f"hub: backlog drain of {backlog_events} events")
-            hub_drain = asyncio.run(_backlog(port, ids[2 * n_booths + 2], backlog_events, echo=False))
             _log(f"hub: {fleet_size} booths connected, one heartbeat round over {spread:.0f} s")
             fleet = asyncio.run(_connected(stack, ids[-fleet_size:], spread))
         finally:
             stack.stop()
         cold, kiosk_rss, bare_rss = _kiosk_start(root)
+        _log(f"kiosk: backlog drain of {backlog_events} events, echo then hub")
+        echo_drain, SAMPLES.backlog_progress["kiosk, echo subscriber"] = kiosk_backlog(
+            root / "drain-echo", backlog_events, echo=True
+        )
+        hub_drain, SAMPLES.backlog_progress["kiosk, hub"] = kiosk_backlog(root / "drain-hub", backlog_events)
     SAMPLES.latency_s.update({"hub": hub_lat.values, "echo subscriber": echo_lat.values})
     ms = 1000.0
     figures += [
@@ -263,7 +204,7 @@ def run(quick: bool) -> list[Figure]:
         ),
         Figure(
             SUITE,
-            f"backlog drain ({backlog_events} events)",
+            f"backlog drain, real kiosk ({backlog_events} events)",
             hub_drain,
             "events/s",
             ">= 2000 events/s",
@@ -282,7 +223,14 @@ def run(quick: bool) -> list[Figure]:
         Figure(SUITE, f"hub CPU, {fleet_size} booths heartbeating", fleet["hub_cpu"], "%"),
         Figure(SUITE, f"broker RSS, {fleet_size} booths", fleet["broker_rss"], "MiB"),
         Figure(SUITE, f"simulator RSS, {fleet_size} booths", fleet["sim_rss"], "MiB"),
-        Figure(SUITE, "heartbeat processing lag p99", fleet["lag_p99"] * ms, "ms"),
+        Figure(
+            SUITE,
+            f"heartbeat processing lag p99, {fleet_size} booths",
+            fleet["lag_p99"] * ms,
+            "ms",
+            "<= 2000 ms",  # ours: the monitoring cell shows a change within 2 s
+            fleet["lag_p99"] <= 2.0,
+        ),
         Figure(SUITE, "kiosk cold start", cold * ms, "ms"),
         Figure(
             SUITE, "kiosk RSS", kiosk_rss, "MiB", "<= 150 MiB", kiosk_rss <= 150, bare_rss, "bare libraries"

@@ -91,8 +91,9 @@ class KioskClient:
         """POST /api/v1/returns/arrive: a return scanned back in at its sender's booth."""
         return self._post("/api/v1/returns/arrive", {"tracking_id": tracking_id, "shelf": shelf})
 
-    def return_collect(self, tracking_id: str, **who: str) -> dict[str, Any]:
-        """POST /api/v1/returns/collect: a return handed back (collected_by, name, document_kind, document_number)."""
+    def return_collect(self, tracking_id: str, **who: Any) -> dict[str, Any]:
+        """POST /api/v1/returns/collect: a return handed back (collected_by, name, document_kind,
+        document_number, matches_sender and, for a mismatch, approval)."""
         return self._post("/api/v1/returns/collect", {"tracking_id": tracking_id, **who})
 
     def devices(self) -> dict[str, Any]:

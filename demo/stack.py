@@ -5,6 +5,7 @@ Used by `python -m demo` and by the end-to-end tests, so the demo is exactly wha
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,11 @@ class Stack:
 
     workdir: Path
     sms_url: str | None = None
+    # The hub sends SMS over SMPP to a local peer on this port (system id and password below)
+    # instead of the HTTP gateway at sms_url.
+    smpp_port: int | None = None
+    smpp_system_id: str = "dakbooth"
+    smpp_password: str = field(default_factory=lambda: secrets.token_hex(4))
     hub_extra_toml: str = ""  # appended to hub.toml (e.g. a [monitoring] section with short thresholds)
     kiosk_extra_toml: str = ""  # appended to every kiosk.toml (e.g. an [uplink] section)
     booths: tuple[BoothSpec, ...] = DEFAULT_BOOTHS
@@ -111,11 +117,18 @@ class Stack:
     def _write_hub_config(self) -> Path:
         hub_dir = self.workdir / "hub"
         hub_dir.mkdir(parents=True, exist_ok=True)
-        sms = (
-            f'[sms]\ndriver = "http"\nurl = {_toml_str(self.sms_url)}\n'
-            if self.sms_url
-            else '[sms]\ndriver = "log"\n'
-        )
+        if self.smpp_port is not None:
+            sms = (
+                '[sms]\ndriver = "smpp"\nhost = "127.0.0.1"\n'
+                f"port = {self.smpp_port}\n"
+                f"system_id = {_toml_str(self.smpp_system_id)}\n"
+                f"password = {_toml_str(self.smpp_password)}\n"
+            )
+        elif self.sms_url:
+            sms = f'[sms]\ndriver = "http"\nurl = {_toml_str(self.sms_url)}\n'
+        else:
+            sms = '[sms]\ndriver = "log"\n'
+
         path = hub_dir / "hub.toml"
         path.write_text(
             "[http]\n"

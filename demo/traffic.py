@@ -5,17 +5,26 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from typing import Protocol
 
 from demo.client import ApiError, KioskClient, wait_until
-from demo.sms_sink import SmsSink
 from demo.stack import Stack
 
 log = logging.getLogger("demo.traffic")
 
+
+class CodeSource(Protocol):
+    """Where the customers' SMS land (the HTTP sink or the SMPP peer): finds a collection code."""
+
+    def code_for(self, phone: str, tracking_id: str) -> str | None:
+        """The collection code in the newest SMS to phone that names tracking_id, if any."""
+        ...
+
+
 NAMES = ("রহিমা খাতুন", "মোঃ করিম উদ্দিন", "Nusrat Jahan", "সুমাইয়া আক্তার", "Abdul Alim")
 
 
-def one_journey(stack: Stack, sms: SmsSink, rng: random.Random) -> str:
+def one_journey(stack: Stack, sms: CodeSource, rng: random.Random) -> str:
     """Intake at one booth for another, receive there, collect with the SMS code; return the tracking id."""
     origin, destination = rng.sample(list(stack.kiosks.values()), 2)
     phone = f"+88017{rng.randrange(10**8):08d}"
@@ -45,7 +54,7 @@ def _received(client: KioskClient, tracking_id: str) -> bool:
         raise
 
 
-def run(stack: Stack, sms: SmsSink, stop: threading.Event, every_s: float = 8.0, seed: int = 1) -> None:
+def run(stack: Stack, sms: CodeSource, stop: threading.Event, every_s: float = 8.0, seed: int = 1) -> None:
     """Run journeys until stop is set, logging each one."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     while not stop.wait(every_s):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -86,6 +87,14 @@ def parcel_file(conn: Connection, tracking_id: str) -> dict[str, Any] | None:
         )
     ]
     destination = (p.destination if p is not None else None) or (pre.destination if pre is not None else None)
+    history = conn.execute(
+        select(events.c.type, events.c.at, events.c.booth, events.c.data)
+        .where(
+            events.c.tracking_id == tracking_id,
+            events.c.type.in_(("parcel.accepted", "parcel.return_collected")),
+        )
+        .order_by(events.c.at, events.c.seq)
+    ).all()
     return {
         "tracking_id": tracking_id,
         "status": p.status if p is not None else "pre_advised",
@@ -95,18 +104,60 @@ def parcel_file(conn: Connection, tracking_id: str) -> dict[str, Any] | None:
         "phone": (p.recipient_phone if p is not None else None) or (pre.recipient_phone if pre else None),
         "cod": format_taka(p.cod_amount) if p is not None and p.cod_amount is not None else None,
         "merchant": pre.merchant if pre is not None else None,
+        "sender": _sender(history, pre.merchant if pre is not None else None),
+        "returned_to": _returned_to(history),
         "events": timeline,
         "sms": sms,
         "commands": care_commands(conn, destination, tracking_id) if destination else [],
     }
 
 
+DETAIL_KEYS = (
+    "reason",
+    "cod_collected",
+    "verified_by",
+    "shelf",
+    "unannounced",
+    "collected_by",
+    "collector_name",
+    "document_kind",
+    "document_tail",
+    "sender_match",
+    "approved_by",
+)
+
+
 def _detail(data: dict[str, Any]) -> str:
-    """What a care agent needs from an event's data; never the code or its hash."""
-    keep = {
-        k: data[k] for k in ("reason", "cod_collected", "verified_by", "shelf", "unannounced") if k in data
-    }
+    """What a care agent needs from an event's data (for a return handed back: who took it, on
+    which document, whether they matched the recorded sender); never the code or its hash."""
+    keep = {k: data[k] for k in DETAIL_KEYS if k in data}
     return ", ".join(f"{k}: {v}" for k, v in keep.items())
+
+
+def _sender(history: Sequence[Any], merchant: str | None) -> dict[str, Any] | None:
+    """The sender recorded at intake (kind, name, phone), else the pre-advising merchant, else None."""
+    for r in history:
+        if r.type == "parcel.accepted" and r.data.get("sender"):
+            sender = r.data["sender"]
+            return {"kind": sender["kind"], "name": sender.get("name"), "phone": sender.get("phone")}
+    return {"kind": "merchant", "name": merchant, "phone": None} if merchant else None
+
+
+def _returned_to(history: Sequence[Any]) -> dict[str, Any] | None:
+    """Who a returned parcel was handed back to, at which booth and when; None until it was."""
+    done = [r for r in history if r.type == "parcel.return_collected"]
+    if not done:
+        return None
+    r = done[0]  # one handback counts; a second one is an anomaly shown in the timeline
+    return {
+        "at": r.at.isoformat(),
+        "booth": r.booth,
+        "collected_by": r.data.get("collected_by"),
+        "name": r.data.get("collector_name"),
+        "document": f"{r.data.get('document_kind')} …{r.data.get('document_tail')}",
+        "sender_match": r.data.get("sender_match"),
+        "approved_by": r.data.get("approved_by"),
+    }
 
 
 def care_commands(conn: Connection, booth_id: str, tracking_id: str) -> list[dict[str, Any]]:

@@ -1,8 +1,11 @@
-"""The hub's notion of now."""
+"""The hub's notion of now, and the country's clock that people read."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+# What customers and staff read: Bangladesh Standard Time, which keeps no daylight saving.
+DHAKA = timezone(timedelta(hours=6), "Asia/Dhaka")
 
 
 def utcnow() -> datetime:

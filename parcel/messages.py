@@ -23,6 +23,7 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from parcel import s10
@@ -69,8 +70,39 @@ class Recipient(Strict):
         return v
 
 
+class Sender(Strict):
+    """Who sent the parcel: the pre-advising merchant (its id as name), or a walk-in who may give a
+    name, a mobile number or both."""
+
+    kind: Literal["walk_in", "merchant"]
+    name: Text | None = Field(default=None, exclude_if=lambda v: v is None)
+    phone: Phone | None = Field(default=None, exclude_if=lambda v: v is None)
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = " ".join(v.split())
+        if not v:
+            raise ValueError("name must not be blank")
+        return v
+
+    @model_validator(mode="after")
+    def _enough(self) -> Sender:
+        if self.kind == "merchant" and (self.name is None or self.phone is not None):
+            raise ValueError("a merchant sender is named by its merchant id, with no phone")
+        if self.kind == "walk_in" and self.name is None and self.phone is None:
+            raise ValueError("a walk-in sender needs a name or a phone")
+        return self
+
+
 class Accepted(Strict):
-    """parcel.accepted: taken in at the origin booth."""
+    """parcel.accepted: taken in at the origin booth.
+
+    sender is optional and left out of the wire form when unknown, so events from booths that do
+    not record it (and hubs that predate it) stay valid.
+    """
 
     tracking_id: TrackingId
     origin: BoothId
@@ -81,6 +113,7 @@ class Accepted(Strict):
     weight_g: int = Field(gt=0, le=100_000)
     merchant: str | None = Field(default=None, max_length=100)
     photo_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    sender: Sender | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Dispatched(Strict):
@@ -145,6 +178,9 @@ class ReturnCollected(Strict):
     """parcel.return_collected: a returned parcel handed back to its sender; no COD changes hands.
 
     Only the kind of identity document and its last 4 characters travel: enough to trace, not a copy.
+    Optional, left out when unknown: the collector's name, whether the clerk found the collector to
+    match the sender recorded at intake (None: no sender was recorded), and the supervisor who
+    approved a handback to someone who did not match.
     """
 
     tracking_id: TrackingId
@@ -152,6 +188,9 @@ class ReturnCollected(Strict):
     document_kind: DocumentKind
     document_tail: str = Field(pattern=r"^[A-Z0-9]{4}$")
     photo_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    collector_name: Text | None = Field(default=None, exclude_if=lambda v: v is None)
+    sender_match: bool | None = Field(default=None, exclude_if=lambda v: v is None)
+    approved_by: str | None = Field(default=None, max_length=64, exclude_if=lambda v: v is None)
 
 
 class CashClosed(Strict):

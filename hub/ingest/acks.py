@@ -4,43 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import Connection, bindparam, case, func, select, union
 
 from hub.db.schema import booths, dead_letters, events
 from hub.db.sql import member
 from hub.ingest.gaps import record_gaps
 
 
-def cumulative_ack(conn: Connection, booth_id: str) -> int:
-    """Advance and return the booth's ack: every seq 1..n stored as an event or dead-lettered.
-
-    Never goes down: the stored value only moves forward, so concurrent workers agree.
-    """
-    stored = conn.execute(select(booths.c.ack_upto).where(booths.c.booth_id == booth_id)).scalar()
-    upto = int(stored or 0)
-    seqs = set(
-        conn.execute(select(events.c.seq).where(events.c.booth == booth_id, events.c.seq > upto)).scalars()
-    )
-    seqs.update(
-        conn.execute(
-            select(dead_letters.c.seq).where(
-                dead_letters.c.booth == booth_id, dead_letters.c.seq.is_not(None), dead_letters.c.seq > upto
-            )
-        ).scalars()
-    )
-    while upto + 1 in seqs:
-        upto += 1
-    if stored is not None and upto > stored:
-        conn.execute(
-            booths.update()
-            .where(booths.c.booth_id == booth_id, booths.c.ack_upto < upto)
-            .values(ack_upto=upto)
-        )
-    return upto
-
-
 def cumulative_acks(conn: Connection, booth_ids: list[str], now: datetime) -> dict[str, int]:
-    """cumulative_ack() for many booths with a handful of statements, and their seq gaps recorded."""
+    """Advance and return each booth's ack (every seq 1..n stored as an event or dead-lettered), and
+    record its seq gaps; a handful of statements for the whole batch.
+
+    The database numbers the settled seqs above the stored ack in order: while seq - row number still
+    equals the stored ack the run is unbroken, so the new ack is the last such seq. Only one row per
+    booth comes back, however many events wait behind a gap (read row by row, a booth with a gap made
+    every later batch read all its events again). Never goes down: the stored value only moves
+    forward, so concurrent workers agree.
+    """
     if not booth_ids:
         return {}
     stored = {
@@ -49,29 +29,42 @@ def cumulative_acks(conn: Connection, booth_ids: list[str], now: datetime) -> di
             select(booths.c.booth_id, booths.c.ack_upto).where(member(conn, booths.c.booth_id, booth_ids))
         )
     }
-    above_events = or_(*(and_(events.c.booth == b, events.c.seq > stored.get(b, 0)) for b in booth_ids))
-    above_dead = or_(
-        *(and_(dead_letters.c.booth == b, dead_letters.c.seq > stored.get(b, 0)) for b in booth_ids)
+    settled = union(
+        select(events.c.booth.label("booth"), events.c.seq.label("seq"))
+        .join(booths, booths.c.booth_id == events.c.booth)
+        .where(member(conn, events.c.booth, booth_ids), events.c.seq > booths.c.ack_upto),
+        select(dead_letters.c.booth.label("booth"), dead_letters.c.seq.label("seq"))
+        .join(booths, booths.c.booth_id == dead_letters.c.booth)
+        .where(member(conn, dead_letters.c.booth, booth_ids), dead_letters.c.seq > booths.c.ack_upto),
+    ).subquery()
+    numbered = select(
+        settled.c.booth,
+        settled.c.seq,
+        func.row_number().over(partition_by=settled.c.booth, order_by=settled.c.seq).label("rn"),
+    ).subquery()
+    base = booths.c.ack_upto
+    summary = (
+        select(
+            numbered.c.booth,
+            func.max(case((numbered.c.seq - numbered.c.rn == base, numbered.c.seq))).label("run"),
+            func.max(numbered.c.seq).label("top"),
+            func.count().label("n"),
+        )
+        .join(booths, booths.c.booth_id == numbered.c.booth)
+        .group_by(numbered.c.booth, base)
     )
-    seqs: dict[str, set[int]] = {b: set() for b in booth_ids}
-    for r in conn.execute(select(events.c.booth, events.c.seq).where(above_events)):
-        seqs[r.booth].add(int(r.seq))
-    for r in conn.execute(select(dead_letters.c.booth, dead_letters.c.seq).where(above_dead)):
-        seqs[r.booth].add(int(r.seq))
-    acks: dict[str, int] = {}
+    acks = {b: stored.get(b, 0) for b in booth_ids}
     moved: list[dict[str, object]] = []
     gaps: dict[str, tuple[int, int]] = {}
-    for booth_id in booth_ids:
-        upto = stored.get(booth_id, 0)
-        mine = seqs[booth_id]
-        while upto + 1 in mine:
-            upto += 1
-        acks[booth_id] = upto
-        if booth_id in stored and upto > stored[booth_id]:
-            moved.append({"b_id": booth_id, "b_upto": upto})
-        top = max(mine, default=0)
+    for r in conn.execute(summary):
+        before = stored[r.booth]
+        upto = int(r.run) if r.run is not None else before
+        acks[r.booth] = upto
+        if upto > before:
+            moved.append({"b_id": r.booth, "b_upto": upto})
+        top = int(r.top)
         if top > upto:
-            gaps[booth_id] = (top, top - upto - sum(1 for s in mine if s > upto))
+            gaps[r.booth] = (top, top - before - int(r.n))
     if moved:
         conn.execute(
             booths.update()

@@ -11,6 +11,7 @@ from hub.db.schema import anomalies, events, mqtt_outbox, parcels, preadvices
 from hub.db.sql import chunks, member
 from hub.db.types import utc_text
 from hub.ingest.outbox import enqueue
+from hub.notify.outbox import ReturnNotice, queue_returned
 from parcel import topics
 from parcel.lifecycle import Derived, EventType, SeenEvent, Status, derive
 from parcel.messages import Manifest
@@ -52,6 +53,7 @@ def rederive(conn: Connection, tracking_id: str, now: datetime) -> Derived:
     if accepted is not None:
         _queue_manifest(conn, tracking_id, data_by_id[accepted.id], now)
     _queue_return(conn, tracking_id, derived, data_by_id, now)
+    _queue_return_notice(conn, tracking_id, derived, data_by_id, now)
     return derived
 
 
@@ -119,6 +121,24 @@ def _queue_return(
         **fields,
     )
     enqueue(conn, cause, topics.booth_topic(fields["origin"], topics.MANIFEST), manifest.wire(), now)
+
+
+def _queue_return_notice(
+    conn: Connection, tracking_id: str, derived: Derived, data_by_id: dict[str, dict[str, Any]], now: datetime
+) -> None:
+    """While a return waits at its sender's booth, tell a walk-in sender who gave a mobile (once:
+    the cause is unique). A merchant's parcel is covered by its webhook (merchants keep no phone
+    with the hub); with the acceptance not here yet, a later derivation (when it lands) sends it."""
+    if derived.status != Status.RETURN_ARRIVED:
+        return
+    arrived = next((e for e in derived.counted if e.type == EventType.RETURN_ARRIVED), None)
+    accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
+    if arrived is None or accepted is None:
+        return
+    sender = data_by_id[accepted.id].get("sender") or {}
+    if sender.get("kind") != "walk_in" or not sender.get("phone"):
+        return
+    queue_returned(conn, [ReturnNotice(tracking_id, arrived.booth, sender["phone"])], now)
 
 
 def _from_acceptance(data: dict[str, Any]) -> dict[str, Any]:
@@ -214,6 +234,7 @@ def rederive_many(conn: Connection, tracking_ids: list[str], now: datetime) -> N
     _queue_manifests(conn, manifests, now)
     for tracking_id, (derived, data_by_id) in returns.items():  # rare: one look-up each is fine
         _queue_return(conn, tracking_id, derived, data_by_id, now)
+        _queue_return_notice(conn, tracking_id, derived, data_by_id, now)
 
 
 _PARCEL_COLUMNS = (

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from hub.clock import DHAKA
 from hub.db.schema import cod_ledger, events, payout_accounts, remittances
 from parcel.lifecycle import EventType
 from parcel.money import format_taka, parse_taka
-
-DHAKA = timezone(timedelta(hours=6), "Asia/Dhaka")  # Bangladesh keeps no daylight saving time
 
 
 class RemittanceError(ValueError):

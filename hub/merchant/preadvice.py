@@ -35,7 +35,11 @@ CSV_COLUMNS = (
     "weight_g",
     "reference",
     "origin",
+    "recipient_email",
+    "language",
 )
+# Optional CSV columns copied as they are when not blank (weight, reference, origin, e-mail, language).
+CSV_OPTIONAL = CSV_COLUMNS[4:]
 
 
 class PreAdvice(Strict):
@@ -64,21 +68,33 @@ class PreAdvice(Strict):
 
 @dataclass(frozen=True)
 class Problem:
-    """Why one item of a request was refused: its index (0-based) and the reason."""
+    """Why one item of a request was refused: its index (0-based), the reason, and for a CSV upload
+    the line of the file it came from (the header is line 1)."""
 
     index: int
     message: str
+    line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"index": self.index, "message": self.message}
+        out: dict[str, Any] = {"index": self.index, "message": self.message}
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+    def __str__(self) -> str:
+        return (
+            f"line {self.line}: {self.message}"
+            if self.line is not None
+            else f"item {self.index}: {self.message}"
+        )
 
 
 class PreAdviceError(ValueError):
     """Some items are invalid; nothing was stored."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"item {p.index}: {p.message}" for p in problems[:5]))
+        super().__init__("; ".join(str(p) for p in problems[:5]))
         self.problems = problems
 
 
@@ -107,29 +123,48 @@ def parse_items(raw: list[Any]) -> list[PreAdvice]:
 
 def csv_to_items(text: str) -> list[dict[str, Any]]:
     """Rows of a CSV upload (header: destination, recipient_name, recipient_phone, cod_amount[, weight_g,
-    reference, origin])."""
+    reference, origin, recipient_email, language]) as JSON items.
+
+    Each row is validated here, so a bad value is refused naming its line in the file (PreAdviceError
+    listing every bad line); the caller validates the items again and stores all or nothing.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in CSV_COLUMNS[:4] if c not in (reader.fieldnames or [])]
     if missing:
-        raise PreAdviceError([Problem(0, f"CSV header lacks {', '.join(missing)}")])
+        raise PreAdviceError([Problem(0, f"CSV header lacks {', '.join(missing)}", line=1)])
     extra = [c for c in reader.fieldnames or [] if c not in CSV_COLUMNS]
     if extra:
-        raise PreAdviceError([Problem(0, f"unknown CSV column(s) {', '.join(extra)}")])
+        raise PreAdviceError([Problem(0, f"unknown CSV column(s) {', '.join(extra)}", line=1)])
     rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
     for row in reader:
+        line = reader.line_num  # where the row ends (blank lines skipped are still counted)
+        if None in row:
+            problems.append(Problem(len(rows), "more cells than the header has columns", line=line))
         item: dict[str, Any] = {
             "destination": (row.get("destination") or "").strip(),
             "recipient": {"name": row.get("recipient_name") or "", "phone": row.get("recipient_phone") or ""},
             "cod_amount": (row.get("cod_amount") or "").strip(),
         }
-        if (weight := (row.get("weight_g") or "").strip()) != "":
-            item["weight_g"] = weight
-        if (ref := (row.get("reference") or "").strip()) != "":
-            item["reference"] = ref
-        if (origin := (row.get("origin") or "").strip()) != "":
-            item["origin"] = origin
+        for column in CSV_OPTIONAL:
+            if (value := (row.get(column) or "").strip()) != "":
+                item[column] = value
+        try:
+            PreAdvice.model_validate(item)
+        except ValidationError as exc:
+            problems.append(Problem(len(rows), _csv_reason(exc), line=line))
         rows.append(item)
+    if problems:
+        raise PreAdviceError(problems)
     return rows
+
+
+def _csv_reason(exc: ValidationError) -> str:
+    """The first error of a CSV row, named by its CSV column."""
+    first = exc.errors()[0]
+    loc = [str(p) for p in first["loc"]]
+    column = f"recipient_{loc[1]}" if loc[:1] == ["recipient"] and len(loc) > 1 else ".".join(loc) or "row"
+    return f"{column}: {first['msg']}"
 
 
 def _reference_clashes(conn: Connection, merchant: str, items: list[PreAdvice]) -> list[Problem]:

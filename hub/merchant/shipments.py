@@ -20,6 +20,8 @@ def _summary(r: Row[Any]) -> dict[str, Any]:
         "reference": r.reference,
         "status": r.status or PRE_ADVISED,
         "destination": r.destination,
+        # Where the parcel was taken in; before that, where the merchant said it would hand it in.
+        "origin": r.accepted_at or r.planned_origin,
         "recipient": {"name": r.recipient_name, "phone": r.recipient_phone},
         "cod_amount": format_taka(r.cod_amount),
         "weight_g": r.weight_g,
@@ -39,6 +41,8 @@ def _base() -> Any:
         preadvices.c.cod_amount,
         preadvices.c.weight_g,
         preadvices.c.created_at,
+        preadvices.c.origin.label("planned_origin"),
+        parcels.c.origin.label("accepted_at"),
         parcels.c.status,
         parcels.c.updated_at,
     ).select_from(preadvices.outerjoin(parcels, parcels.c.tracking_id == preadvices.c.tracking_id))

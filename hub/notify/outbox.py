@@ -1,7 +1,7 @@
 """Writing the notification outbox: one row per cause and channel, in the commit of its cause.
 
 The SMS row of a cause keeps the cause as it is (`ready:{event_id}`, `reminder:{tracking_id}:1`,
-`final:{tracking_id}`); the e-mail row of the same cause adds `:email`. The unique cause column makes
+`final:{tracking_id}`, `returned:{tracking_id}`); the e-mail row of the same cause adds `:email`. The unique cause column makes
 each row exist once, however often ingest or the reminder round meet the same cause.
 """
 
@@ -38,6 +38,16 @@ class Contact:
 
     language: str = "bn"
     email: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnNotice:
+    """A return back at its sender's booth: tell the sender (to a phone and/or e-mail) once."""
+
+    tracking_id: str
+    booth: str
+    phone: str | None
+    contact: Contact = Contact()
 
 
 def channel_cause(cause: str, channel: str) -> str:
@@ -83,7 +93,7 @@ def notice_rows(
     kind: str,
     tracking_id: str,
     booth: str,
-    expires_at: datetime,
+    expires_at: datetime | None,
     contact: Contact,
     now: datetime,
     code: str | None = None,
@@ -148,3 +158,18 @@ def schedule(conn: Connection, notices: list[ReadyNotice], now: datetime) -> Non
             for t, n in sorted(latest.items())
         ],
     )
+
+
+def queue_returned(conn: Connection, notices: list[ReturnNotice], now: datetime) -> None:
+    """Queue the 'returned' notice to each sender (cause returned:<tracking id>, so once per return):
+    an SMS to the sender's phone stored with the row, and an e-mail when an address is known."""
+    rows: list[dict[str, Any]] = []
+    for n in notices:
+        cause = f"returned:{n.tracking_id}"
+        for row in notice_rows(cause, "returned", n.tracking_id, n.booth, None, n.contact, now):
+            if row["channel"] == "sms":
+                if n.phone is None:
+                    continue
+                row["to"] = n.phone
+            rows.append(row)
+    insert_ignoring(conn, notifications, rows, "cause")

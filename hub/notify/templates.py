@@ -3,19 +3,39 @@
 Kinds: `ready` (with the collection code), `reminder` (still waiting, no code: the hub no longer
 has it), `final` (the last day before the parcel goes back). Bengali texts show dates in Bengali
 digits and travel as UCS-2 (70 characters in one part, 67 per part); English texts stay in GSM-7.
+
+The texts are English msgids in the hub's gettext catalogue (`hub/translations`), rendered for the
+recipient's language with Babel outside any web request. A msgid without a Bengali translation
+stops the hub at start-up (`MissingTranslation`) instead of sending English to a Bengali reader.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+from functools import cache
+from pathlib import Path
 
+from babel.support import NullTranslations, Translations
+
+from hub.clock import DHAKA
 from hub.notify.sms import sms_size
+from parcel.digits import bengali_digits
 
-DHAKA = timezone(timedelta(hours=6), "Asia/Dhaka")  # Bangladesh keeps no daylight saving
-BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 LANGUAGES = ("bn", "en")
-KINDS = ("ready", "reminder", "final")
+KINDS = ("ready", "reminder", "final", "returned")
+SOURCE_LANGUAGE = "en"  # the msgids are the English texts
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+
+class MissingTranslation(RuntimeError):
+    """A notification text has no translation in a language the hub sends."""
+
+
+def N_(text: str) -> str:
+    """Mark text as a msgid for the catalogue; it is translated when a message is rendered."""
+    return text
 
 
 @dataclass(frozen=True)
@@ -28,77 +48,124 @@ class Template:
     body: str
 
 
-READY = "ডাকবুথ: আপনার পার্সেল {tracking_id} {booth} বুথে সংগ্রহের জন্য প্রস্তুত। সংগ্রহ কোড {code}। মেয়াদ {date}।"
+@dataclass(frozen=True)
+class Message:
+    """One kind of message as English msgids, with the SMS part budget of each language."""
+
+    sms: str
+    max_parts: Mapping[str, int]
+    subject: str
+    body: str
+
+
 # Longest inputs: a 13-character S10 number, a 10-character booth id, a dd/mm/yyyy date.
 READY_MAX_PARTS = 2
+FOOTER = N_("Thank you,\nDakBooth, Bangladesh Post Office\n(Please do not reply to this e-mail.)")
 
-_BN_FOOTER = "\n\nধন্যবাদ,\nডাকবুথ, বাংলাদেশ ডাক বিভাগ\n(এই ই-মেইলের উত্তর দেবেন না।)\n"
-_EN_FOOTER = "\n\nThank you,\nDakBooth, Bangladesh Post Office\n(Please do not reply to this e-mail.)\n"
-
-TEMPLATES: dict[tuple[str, str], Template] = {
-    ("ready", "bn"): Template(
-        sms=READY,
-        max_parts=READY_MAX_PARTS,
-        subject="ডাকবুথ: পার্সেল {tracking_id} সংগ্রহের জন্য প্রস্তুত",
-        body="আপনার পার্সেল {tracking_id} {booth} বুথে সংগ্রহের জন্য প্রস্তুত।\n\n"
-        "সংগ্রহ কোড: {code}\nমেয়াদ: {date}\n\nকোডটি বুথে দেখান; কাউকে জানাবেন না।" + _BN_FOOTER,
+MESSAGES: dict[str, Message] = {
+    "ready": Message(
+        sms=N_(
+            "DakBooth: parcel {tracking_id} is ready at booth {booth}. Collection code {code}, "
+            "valid until {date}."
+        ),
+        max_parts={"bn": READY_MAX_PARTS, "en": 1},
+        subject=N_("DakBooth: parcel {tracking_id} is ready for collection"),
+        body=N_(
+            "Your parcel {tracking_id} is ready for collection at booth {booth}.\n\n"
+            "Collection code: {code}\nValid until: {date}\n\n"
+            "Show the code at the booth; do not share it with anyone."
+        ),
     ),
-    ("ready", "en"): Template(
-        sms="DakBooth: parcel {tracking_id} is ready at booth {booth}. Collection code {code}, "
-        "valid until {date}.",
-        max_parts=1,
-        subject="DakBooth: parcel {tracking_id} is ready for collection",
-        body="Your parcel {tracking_id} is ready for collection at booth {booth}.\n\n"
-        "Collection code: {code}\nValid until: {date}\n\n"
-        "Show the code at the booth; do not share it with anyone." + _EN_FOOTER,
+    "reminder": Message(
+        sms=N_(
+            "DakBooth: parcel {tracking_id} is waiting at booth {booth}. Collect it by {date} with the "
+            "code we sent you; lost it? Ask the booth for a new one."
+        ),
+        max_parts={"bn": 2, "en": 1},
+        subject=N_("DakBooth: parcel {tracking_id} is waiting for you"),
+        body=N_(
+            "Your parcel {tracking_id} is still waiting at booth {booth}.\n\n"
+            "Collect it by {date} with the collection code we sent you. If you lost the code, ask the "
+            "booth for a new one."
+        ),
     ),
-    ("reminder", "bn"): Template(
-        sms="ডাকবুথ: পার্সেল {tracking_id} {booth} বুথে অপেক্ষায়। আগের SMS-এর কোড দিয়ে {date}-এর "
-        "মধ্যে নিন; কোড হারালে বুথে নতুন কোড চান।",
-        max_parts=2,
-        subject="ডাকবুথ: পার্সেল {tracking_id} আপনার অপেক্ষায়",
-        body="আপনার পার্সেল {tracking_id} এখনও {booth} বুথে অপেক্ষা করছে।\n\n"
-        "আগে পাঠানো সংগ্রহ কোড দিয়ে {date}-এর মধ্যে সংগ্রহ করুন। কোড হারিয়ে গেলে বুথে "
-        "নতুন কোড চান।" + _BN_FOOTER,
+    "final": Message(
+        sms=N_(
+            "DakBooth: last day {date}! Collect parcel {tracking_id} at booth {booth} or it goes back "
+            "to the sender. Show your code or ask the booth for a new one."
+        ),
+        max_parts={"bn": 2, "en": 1},
+        subject=N_("DakBooth: last day to collect parcel {tracking_id} is {date}"),
+        body=N_(
+            "Your parcel {tracking_id} is at booth {booth}. If it is not collected by {date} it goes "
+            "back to the sender.\n\nShow the code we sent you, or ask the booth for a new one."
+        ),
     ),
-    ("reminder", "en"): Template(
-        sms="DakBooth: parcel {tracking_id} is waiting at booth {booth}. Collect it by {date} with the "
-        "code we sent you; lost it? Ask the booth for a new one.",
-        max_parts=1,
-        subject="DakBooth: parcel {tracking_id} is waiting for you",
-        body="Your parcel {tracking_id} is still waiting at booth {booth}.\n\n"
-        "Collect it by {date} with the collection code we sent you. If you lost the code, ask the "
-        "booth for a new one." + _EN_FOOTER,
-    ),
-    ("final", "bn"): Template(
-        sms="ডাকবুথ: শেষ দিন {date}! পার্সেল {tracking_id} {booth} বুথ থেকে না নিলে প্রেরকের কাছে "
-        "ফেরত যাবে। আগের কোড দেখান বা নতুন কোড চান।",
-        max_parts=2,
-        subject="ডাকবুথ: পার্সেল {tracking_id} সংগ্রহের শেষ দিন {date}",
-        body="আপনার পার্সেল {tracking_id} {booth} বুথে আছে। {date} তারিখের মধ্যে সংগ্রহ না করলে "
-        "পার্সেলটি প্রেরকের কাছে ফেরত যাবে।\n\nআগে পাঠানো কোড দেখান, অথবা বুথে নতুন কোড "
-        "চান।" + _BN_FOOTER,
-    ),
-    ("final", "en"): Template(
-        sms="DakBooth: last day {date}! Collect parcel {tracking_id} at booth {booth} or it goes back "
-        "to the sender. Show your code or ask the booth for a new one.",
-        max_parts=1,
-        subject="DakBooth: last day to collect parcel {tracking_id}",
-        body="Your parcel {tracking_id} is at booth {booth}. If it is not collected by {date} it goes "
-        "back to the sender.\n\nShow the code we sent you, or ask the booth for a new one." + _EN_FOOTER,
+    # To the sender when a returned parcel is back at the sender's booth: no code, no date.
+    "returned": Message(
+        sms=N_(
+            "DakBooth: your parcel {tracking_id} has come back and is at booth {booth}. "
+            "Bring an identity document to collect it."
+        ),
+        max_parts={"bn": 2, "en": 1},
+        subject=N_("DakBooth: parcel {tracking_id} has come back to you"),
+        body=N_(
+            "Your parcel {tracking_id} has come back from its recipient and is kept for you at booth "
+            "{booth}.\n\nBring an identity document to the booth to collect it; nothing is to be paid."
+        ),
     ),
 }
 
 
+@cache
+def catalogue(language: str) -> NullTranslations:
+    """The compiled catalogue of language (the msgids themselves for English)."""
+    if language == SOURCE_LANGUAGE:
+        return NullTranslations()
+    found = Translations.load(str(TRANSLATIONS), [language])
+    if not isinstance(found, Translations):
+        raise MissingTranslation(f"no compiled {language} catalogue in {TRANSLATIONS.name}/")
+    return found
+
+
+def translate(msgid: str, language: str) -> str:
+    """msgid in language; raise MissingTranslation when the catalogue has no text for it."""
+    text = catalogue(language).gettext(msgid)
+    if language != SOURCE_LANGUAGE and (not text.strip() or text == msgid):
+        raise MissingTranslation(f"no {language} translation for {msgid[:60]!r}")
+    return text
+
+
+def _render(kind: str, language: str) -> Template:
+    msg = MESSAGES[kind]
+    footer = "\n\n" + translate(FOOTER, language) + "\n"
+    return Template(
+        sms=translate(msg.sms, language),
+        max_parts=msg.max_parts[language],
+        subject=translate(msg.subject, language),
+        body=translate(msg.body, language) + footer,
+    )
+
+
+def build_templates() -> dict[tuple[str, str], Template]:
+    """Every kind in every language from the catalogue; raise MissingTranslation for a missing text."""
+    return {(k, lang): _render(k, lang) for k in KINDS for lang in LANGUAGES}
+
+
+# Built when the hub starts, so that a text missing from the catalogue stops it there.
+TEMPLATES = build_templates()
+READY = TEMPLATES[("ready", "bn")].sms
+
+
 def bengali_date(value: datetime) -> str:
     """The date in Dhaka as dd/mm/yyyy in Bengali digits (no run of six digits, unlike the code)."""
-    return value.astimezone(DHAKA).strftime("%d/%m/%Y").translate(BENGALI_DIGITS)
+    return bengali_digits(value.astimezone(DHAKA).strftime("%d/%m/%Y"))
 
 
 def local_date(value: datetime, language: str) -> str:
     """The date in Dhaka as dd/mm/yyyy, in Bengali digits for Bengali texts."""
     text = value.astimezone(DHAKA).strftime("%d/%m/%Y")
-    return text.translate(BENGALI_DIGITS) if language == "bn" else text
+    return bengali_digits(text) if language == "bn" else text
 
 
 def template(kind: str, language: str | None) -> Template:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hub.clock import utcnow
 from hub.db.schema import notifications, parcels
+from hub.notify import return_notice
 from hub.notify.delivery import record_parts
 from hub.notify.drivers import SendError, SmsDriver, part_ids
 from hub.notify.email import Mailer
@@ -83,6 +84,8 @@ class Notifier:
                     parcels.c.tracking_id == row.tracking_id
                 )
             ).first()
+        if kind == return_notice.KIND:
+            return self._returned(row, parcel, now)
         if kind != "ready" and parcel is not None and parcel.status != WAITING:
             self._update(row.id, status="cancelled", last_error=f"parcel is {parcel.status}")
             log.info("%s %s cancelled: parcel no longer waiting", row.channel, row.cause)
@@ -104,6 +107,35 @@ class Notifier:
             self._failed(row, exc, now)
             return False
         self._sent(row, now, parcel.recipient_phone, provider_id)
+        return True
+
+    def _returned(self, row: Row[Any], parcel: Any, now: datetime) -> bool:
+        """The notice to a sender that the return is back: to the address stored with the row,
+        cancelled once the sender has collected it."""
+        if parcel is not None and parcel.status != "return_arrived":
+            self._update(row.id, status="cancelled", last_error=f"parcel is {parcel.status}")
+            return False
+        if row.channel == "email":
+            if self.mailer is None or not row.to:
+                self._update(row.id, status="skipped", last_error="e-mail is switched off")
+                return False
+            subject, body = return_notice.email_text(row.language, row.tracking_id, row.booth)
+            try:
+                provider_id = self.mailer.send(row.to, subject, body, key=row.cause)
+            except SendError as exc:
+                self._failed(row, exc, now)
+                return False
+        else:
+            if not row.to:
+                self._update(row.id, status="failed", last_error="no mobile number for the sender")
+                return False
+            text = return_notice.sms_text(row.language, row.tracking_id, row.booth)
+            try:
+                provider_id = self.driver.send(row.to, text, secret=None, key=row.cause)
+            except SendError as exc:
+                self._failed(row, exc, now)
+                return False
+        self._sent(row, now, row.to, provider_id)
         return True
 
     def _email(self, row: Row[Any], kind: str, now: datetime) -> bool:
@@ -166,9 +198,12 @@ class NotifierThread(threading.Thread):
         self.stopping.set()
 
     def run(self) -> None:
-        """Loop until stopped."""
-        while not self.stopping.wait(POLL_S):
+        """Loop until stopped; a full page sent means a backlog (after an outage): go again at once."""
+        wait = POLL_S
+        while not self.stopping.wait(wait):
+            wait = POLL_S
             try:
-                self.notifier.run_once()
+                if self.notifier.run_once() >= PAGE:
+                    wait = 0
             except SQLAlchemyError:
                 log.exception("notification round failed")

@@ -29,11 +29,15 @@ class WebContext:
 
 def create_app(ctx: WebContext) -> Flask:
     """Build the hub's Flask app around ctx; nothing is opened here."""
-    from hub.web import api, errors, pages
+    from hub.web import api, errors, i18n, labels, pages
 
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["hub"] = ctx
+    i18n.init_app(app)
+    app.jinja_env.globals.update(
+        label=labels.label, state=labels.state, command_label=labels.command, script_texts=labels.script_texts
+    )
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     from hub.web import cod_api, merchant_api, openapi

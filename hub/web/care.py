@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from hub import care
 from hub.commands import CommandError, send
@@ -48,7 +49,7 @@ def parcel(tracking_id: str) -> Any:
     with _reader().connect() as conn:
         file = care.parcel_file(conn, tracking_id)
     if file is None:
-        abort(404, "no parcel with this tracking number")
+        abort(404, _("No parcel with this tracking number."))
     user = current_user()
     return render_template("care/parcel.html", p=file, may_act=bool(user and user.may("operator")))
 
@@ -72,6 +73,6 @@ def command(tracking_id: str, name: str) -> Any:
         try:
             send(conn, file["destination"], name, {"tracking_id": tracking_id}, actor=actor)
         except CommandError as exc:
-            abort(409, str(exc))
-    flash(f"{name} sent to {file['destination']}")
+            abort(409, _("The request was not sent: %(reason)s", reason=str(exc)))
+    flash(_("Request %(name)s sent to booth %(booth)s.", name=name, booth=file["destination"]))
     return redirect(url_for("care.parcel", tracking_id=tracking_id))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from hub import commands as commands_svc
 from hub.alerts import store as alert_store
@@ -29,7 +30,7 @@ STREAM_LIFETIME_S = 300.0  # EventSource reconnects by itself; this bounds a stu
 def _fleet() -> Any:
     fleet = current_app.extensions["hub"].fleet
     if fleet is None:
-        abort(503, "the fleet view is not running in this process")
+        abort(503, _("The fleet view is not running in this process."))
     return fleet
 
 

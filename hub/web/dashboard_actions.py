@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
 
 from hub.alerts import store as alert_store
 from hub.commands import COMMANDS, CommandError, send
@@ -24,19 +25,19 @@ def command(booth_id: str) -> Any:
     assert user is not None
     name = request.form.get("name", "")
     if name not in COMMANDS:
-        abort(400, "unknown command")
+        abort(400, _("Unknown command."))
     if not user.may(COMMANDS[name][0]):
-        abort(403, f"{name} needs the {COMMANDS[name][0]} role")
+        abort(403, _("%(command)s needs the %(role)s role.", command=name, role=COMMANDS[name][0]))
     args = {k: request.form[k].strip() for k in ARG_NAMES if request.form.get(k, "").strip()}
     try:
         ttl = timedelta(minutes=int(request.form.get("ttl_min", "60")))
     except ValueError:
-        abort(400, "ttl_min must be a whole number of minutes")
+        abort(400, _("The expiry must be a whole number of minutes."))
     try:
         with current_app.extensions["hub"].engine.begin() as conn:
             send(conn, booth_id, name, args, ttl, actor=user.name)
     except CommandError as exc:
-        abort(400, str(exc))
+        abort(400, _("The command was not sent: %(reason)s", reason=str(exc)))
     return redirect(url_for("cell.booth", booth_id=booth_id) + "#commands")
 
 
@@ -48,7 +49,7 @@ def ack(alert_id: int) -> Any:
     assert user is not None
     with current_app.extensions["hub"].engine.begin() as conn:
         if not alert_store.acknowledge(conn, alert_id, user.name):
-            abort(409, "the alert is not open")
+            abort(409, _("The alert is not open."))
     back = request.form.get("back", "")
     return redirect(
         back if back.startswith("/dashboard") and not back.startswith("//") else url_for("cell.alerts")

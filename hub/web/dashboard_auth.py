@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from hub.users import User, authenticate, get_user
 
@@ -34,7 +35,7 @@ def check_csrf() -> None:
     """Abort with 400 unless the form's csrf field matches the session's token."""
     sent = request.form.get("csrf", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-        abort(400, "missing or wrong CSRF token; reload the page")
+        abort(400, _("The form expired or was not sent from this site: reload the page and try again."))
 
 
 def current_user() -> User | None:
@@ -62,7 +63,7 @@ def login_required(role: str = "viewer") -> Callable[[F], F]:
                     return redirect(url_for("cell_auth.login", next=request.full_path))
                 abort(401)
             if not user.may(role):
-                abort(403, f"this needs the {role} role")
+                abort(403, _("This needs the %(role)s role.", role=role))
             if request.method == "POST":
                 check_csrf()
             return view(*args, **kwargs)
@@ -85,7 +86,7 @@ def login() -> Any:
         check_csrf()
         ctx = current_app.extensions["hub"]
         if not ctx.login_limit.allow(request.remote_addr or "?"):
-            abort(429, "too many login attempts; wait a minute")
+            abort(429, _("Too many login attempts: wait a minute."))
         with reader().connect() as conn:
             user = authenticate(
                 conn, request.form.get("name", "")[:64], request.form.get("password", "")[:256]
@@ -99,7 +100,7 @@ def login() -> Any:
             if not target.startswith(("/dashboard", "/care")) or target.startswith("//"):
                 target = url_for("cell.fleet")
             return redirect(target)
-        error = "Wrong name or password."
+        error = _("Wrong name or password.")
     return render_template("dashboard/login.html", error=error), (401 if error else 200)
 
 

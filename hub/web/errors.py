@@ -5,7 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+
+# What a person reads on an error page when the view gave no message of its own.
+PAGE_MESSAGES: dict[int, LazyString] = {
+    400: _l("The request was not understood."),
+    401: _l("Please log in."),
+    403: _l("You are not allowed to do this."),
+    404: _l("This page does not exist."),
+    405: _l("This page cannot be used this way."),
+    409: _l("This cannot be done now."),
+    429: _l("Too many requests: try again in a moment."),
+    500: _l("Something went wrong on our side. Please try again later."),
+    503: _l("This service is not available right now."),
+}
+
+
+def page_message(exc: HTTPException) -> str:
+    """The text of an error page: the view's own message, else a translated one for the status."""
+    status = exc.code or 500
+    own = exc.description if exc.description != type(exc).description else None
+    fallback = PAGE_MESSAGES.get(status) or PAGE_MESSAGES[500 if status >= 500 else 400]
+    return str(own or fallback)
 
 
 class ApiError(HTTPException):
@@ -41,11 +64,11 @@ def init_app(app: Flask) -> None:
         code = getattr(exc, "error_code", None) or (exc.name or "error").lower().replace(" ", "_")
         if request.path.startswith("/api/") or request.path == "/healthz":
             return error_response(status, code, exc.description or exc.name, getattr(exc, "items", None))
-        return render_template("error.html", status=status, message=exc.description or exc.name), status
+        return render_template("error.html", status=status, message=page_message(exc)), status
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response | tuple[str, int]:
         app.logger.exception("unhandled error on %s", request.path)
         if request.path.startswith("/api/") or request.path == "/healthz":
             return error_response(500, "internal_error", "internal error")
-        return render_template("error.html", status=500, message="internal error"), 500
+        return render_template("error.html", status=500, message=str(PAGE_MESSAGES[500])), 500

@@ -153,6 +153,12 @@ SCHEMAS: dict[str, Any] = {
                 ],
             },
             "destination": {"type": "string"},
+            "origin": {
+                "type": "string",
+                "nullable": True,
+                "description": "booth where the parcel was taken in; until then the booth named in the "
+                "pre-advice, if any",
+            },
             "recipient": {"type": "object"},
             "cod_amount": MONEY,
             "weight_g": {"type": "integer", "nullable": True},
@@ -301,8 +307,10 @@ PATHS: dict[str, Any] = {
                     "text/csv": {
                         "schema": {
                             "type": "string",
-                            "description": "UTF-8, header: destination,"
-                            "recipient_name,recipient_phone,cod_amount[,weight_g,reference,origin]",
+                            "description": "UTF-8, header: destination,recipient_name,"
+                            "recipient_phone,cod_amount[,weight_g,reference,origin,recipient_email,"
+                            "language]; a blank cell is an absent value; a bad value is refused (422) "
+                            "naming its line, and nothing is stored",
                         }
                     },
                 },

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from kiosk.services import camera, directory, printing, validate
+from kiosk.services import sender as senders
 from kiosk.services.auth import Clerk, require_supervisor
 from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
@@ -40,6 +41,7 @@ def intake(
     weight_g: Any = None,
     approver: Clerk | None = None,
     submission: Any = None,
+    sender: Any = None,
 ) -> IntakeResult:
     """Accept a parcel; idempotent for a repeated identical submission of the same tracking id
     or (a walk-in) of the same submission key.
@@ -47,13 +49,20 @@ def intake(
     A pre-advised parcel (its label scanned, a manifest known here) must match its pre-advice,
     and carries the pre-advice's merchant. A label already taken in here by another form is
     refused (already_accepted). A weight typed instead of read from the scale needs a supervisor.
+    A walk-in may give the sender's name and mobile ({"name"?, "phone"?}); a pre-advised parcel's
+    sender is its merchant, so typing a sender for one is refused (sender_is_merchant).
     """
     tid = None if tracking_id in (None, "") else validate.tracking_id(tracking_id)
     name, phone = validate.recipient(recipient)
     dest = directory.resolve(ctx, destination)
     cod = validate.amount(cod_amount)
     key = validate.submission(submission)
+    sender_name, sender_phone = senders.walk_in(sender)
     merchant = _check_preadvice(ctx, tid, dest, cod, phone) if tid is not None else None
+    if merchant is not None and (sender_name or sender_phone):
+        raise ServiceError(
+            "sender_is_merchant", f"{tid} was pre-advised: its sender is the merchant {merchant}", 409
+        )
     if weight_g is not None:
         validate.weight(weight_g)
         require_supervisor(approver, "a weight typed by hand")
@@ -79,6 +88,8 @@ def intake(
                     and existing["recipient_name"] == name
                     and existing["recipient_phone"] == phone
                     and existing["cod_amount"] == format_taka(cod)
+                    and existing["sender_name"] == sender_name
+                    and existing["sender_phone"] == sender_phone
                     and (weight_g is None or existing["weight_g"] == weight)
                 )
                 if not same:
@@ -127,6 +138,7 @@ def intake(
             weight_g=weight,
             merchant=merchant,
             photo_sha256=photo,
+            sender=senders.on_the_wire(merchant, sender_name, sender_phone),
         )
         stamp = now.isoformat()
         parcels.insert(
@@ -146,6 +158,8 @@ def intake(
             updated_at=stamp,
             photo_sha256=photo,
             merchant=merchant,
+            sender_name=sender_name,
+            sender_phone=sender_phone,
         )
         outbox.append(tx, ctx.booth_id, EventType.ACCEPTED, now, data)
         if key is not None:

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.services import camera, slips, validate
+from kiosk.services import sender as senders
+from kiosk.services.auth import Clerk, require_supervisor
 from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
 from kiosk.store import audit, manifests, outbox, parcels
@@ -43,6 +45,7 @@ class Collection:
     tracking_id: str
     status: str
     printed: bool
+    sender_match: bool | None = None
 
 
 def incoming(ctx: Context) -> list[dict[str, Any]]:
@@ -91,6 +94,8 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
         "shelf": row["shelf"],
         "arrived_at": row["return_arrived_at"],
         "announced": bool(row["announced"]),
+        "sender": senders.recorded(row),
+        "sender_match": None if row["sender_match"] is None else bool(row["sender_match"]),
     }
 
 
@@ -222,21 +227,31 @@ def collect(
     name: Any,
     document_kind: Any,
     document_number: Any,
+    matches_sender: Any = None,
+    approver: Clerk | None = None,
 ) -> Collection:
     """Hand a return back to its sender on an identity document; no COD is taken.
 
-    A repeated identical submission changes nothing; another collector for a collected return is refused.
+    When a sender was recorded at intake (the merchant, or a walk-in's name and mobile) the clerk
+    says whether the person collecting matches it; anything but a yes is a mismatch, which needs a
+    supervisor's approval, like a handover on an identity document. With no sender recorded there
+    is nothing to match (recorded as unknown). A repeated identical submission changes nothing;
+    another collector for a collected return is refused.
     """
     tid = validate.tracking_id(tracking_id)
     who = _collector(collected_by)
     person = _name(name)
     kind, tail = _document(document_kind, document_number)
+    said = senders.match_answer(matches_sender)
     record = f"{who}: {person} ({kind} …{tail})"
     with ctx.store.read() as tx:
         row = parcels.get(tx, tid)
     _check_waiting(ctx, tid, row, record)
-    if row is not None and row["status"] == Status.RETURN_COLLECTED:
-        return Collection(tid, Status.RETURN_COLLECTED.value, slips.printed(ctx, tid))
+    assert row is not None
+    if row["status"] == Status.RETURN_COLLECTED:
+        match = None if row["sender_match"] is None else bool(row["sender_match"])
+        return Collection(tid, Status.RETURN_COLLECTED.value, slips.printed(ctx, tid), match)
+    boss = _check_match(row, said, approver)
     photo = camera.photo(ctx, "delivery", tid)
     now = ctx.now()
     stamp = now.isoformat()
@@ -244,6 +259,9 @@ def collect(
         current = parcels.get(tx, tid)
         _check_waiting(ctx, tid, current, record)
         if current is None or current["status"] != Status.RETURN_ARRIVED:
+            raise ServiceError("conflict", f"{tid} changed meanwhile: try again", 409)
+        match = None if senders.recorded(current) is None else said
+        if match is False and boss is None:  # the sender was recorded meanwhile (a late manifest)
             raise ServiceError("conflict", f"{tid} changed meanwhile: try again", 409)
         status = transition(Status.RETURN_ARRIVED, EventType.RETURN_COLLECTED)
         parcels.update(
@@ -254,6 +272,7 @@ def collect(
             return_collected_at=stamp,
             updated_at=stamp,
             photo_sha256=photo or current["photo_sha256"],
+            sender_match=None if match is None else int(match),
         )
         data = ReturnCollected.model_validate(
             {
@@ -262,15 +281,34 @@ def collect(
                 "document_kind": kind,
                 "document_tail": tail,
                 "photo_sha256": photo,
+                "collector_name": person,
+                "sender_match": match,
+                "approved_by": boss.id if match is False and boss is not None else None,
             }
         )
         outbox.append(tx, ctx.booth_id, EventType.RETURN_COLLECTED, now, data)
-        audit.record(tx, stamp, clerk, "return_collect", tid, record[:200])
+        audit.record(tx, stamp, clerk, "return_collect", tid, _outcome(record, match, boss)[:200])
         doc = slips.return_handover_receipt(ctx.booth_id, tid, who, person, kind, tail, stamp)
         job = slips.keep(ctx, "return_handover_receipt", doc, tid)
     ctx.on_commit()
-    log.info("return %s handed back to its %s", tid, who)
-    return Collection(tid, status.value, slips.send(ctx, job))
+    log.info("return %s handed back to its %s (sender match: %s)", tid, who, match)
+    return Collection(tid, status.value, slips.send(ctx, job), match)
+
+
+def _check_match(row: dict[str, Any], said: bool, approver: Clerk | None) -> Clerk | None:
+    """A collector who does not match the recorded sender needs a supervisor; returns the approver."""
+    if senders.recorded(row) is None or said:
+        return None
+    return require_supervisor(approver, "handing a return to someone other than its recorded sender")
+
+
+def _outcome(record: str, match: bool | None, boss: Clerk | None) -> str:
+    """The audit line of a handback: who took it and how they compared with the recorded sender."""
+    if match is None:
+        return f"{record}; no sender recorded"
+    if match:
+        return f"{record}; matches the recorded sender"
+    return f"{record}; NOT the recorded sender, approved by {boss.id if boss else '?'}"
 
 
 def _check_waiting(ctx: Context, tid: str, row: dict[str, Any] | None, record: str) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -134,7 +134,15 @@ CREATE INDEX parcels_status ON parcels (status);
 CREATE INDEX submissions_tracking ON submissions (tracking_id)
 """
 
-MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5}
+# Sender identity: a walk-in sender's name and mobile taken at intake, and at a return's handback
+# whether the collector matched that sender (1/0; NULL when no sender was recorded).
+SCHEMA_V6 = """
+ALTER TABLE parcels ADD COLUMN sender_name TEXT;
+ALTER TABLE parcels ADD COLUMN sender_phone TEXT;
+ALTER TABLE parcels ADD COLUMN sender_match INTEGER
+"""
+
+MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5, 6: SCHEMA_V6}
 
 
 class Store:

@@ -36,6 +36,9 @@ COLUMNS = [
     "return_arrived_at",
     "return_collected_at",
     "collected_by",
+    "sender_name",
+    "sender_phone",
+    "sender_match",
 ]
 
 

@@ -100,6 +100,7 @@ def api_intake() -> ResponseReturnValue:
         weight_g=body.get("weight_g"),
         approver=_approver(body) if body.get("weight_g") is not None else None,
         submission=body.get("submission"),
+        sender=body.get("sender"),
     )
     return {
         "tracking_id": result.tracking_id,
@@ -223,9 +224,11 @@ def api_return_arrive() -> ResponseReturnValue:
 
 @bp.post("/returns/collect")
 def api_return_collect() -> ResponseReturnValue:
-    """Hand a returned parcel back to its sender on an identity document (no COD)."""
+    """Hand a returned parcel back to its sender on an identity document (no COD); a collector
+    who does not match the recorded sender needs a supervisor's approval."""
     clerk = _clerk_for_change()
     body = _body()
+    matches = body.get("matches_sender")
     c = return_leg.collect(
         sess.context(),
         clerk,
@@ -234,8 +237,15 @@ def api_return_collect() -> ResponseReturnValue:
         body.get("name"),
         body.get("document_kind"),
         body.get("document_number"),
+        matches_sender=matches,
+        approver=_approver(body) if matches is not True else None,
     )
-    return {"tracking_id": c.tracking_id, "status": c.status, "printed": c.printed}
+    return {
+        "tracking_id": c.tracking_id,
+        "status": c.status,
+        "printed": c.printed,
+        "sender_match": c.sender_match,
+    }
 
 
 @bp.get("/returns/incoming")

@@ -56,6 +56,7 @@ def intake_page() -> ResponseReturnValue:
             weight_g=weight,
             approver=approver() if weight is not None else None,
             submission=f.get("submission") or None,
+            sender={"name": f.get("sender_name", ""), "phone": f.get("sender_phone", "")},
         )
         message = _(
             "Accepted %(tid)s: %(weight)s g, fee %(fee)s.",
@@ -257,6 +258,8 @@ def returns_back_page() -> ResponseReturnValue:
                 f.get("name"),
                 f.get("document_kind"),
                 f.get("document_number"),
+                matches_sender=f.get("matches_sender") == "yes",
+                approver=approver() if f.get("matches_sender") != "yes" else None,
             )
             message = _("%(tid)s handed back to its sender.", tid=done.tracking_id)
             return {"message": message + " " + _slip_note(done.tracking_id), "done": True}

@@ -9,11 +9,12 @@ from pathlib import Path
 from flask import Flask, request
 from flask_babel import Babel, get_locale
 
+from parcel.digits import bengali_digits
+
 LANGUAGES = ("bn", "en")
 DEFAULT = "bn"
 COOKIE = "dakbooth_lang"
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
-_TO_BENGALI = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 
 
 def select_locale() -> str:
@@ -30,7 +31,7 @@ def language() -> str:
 def digits(value: object) -> str:
     """value as text, with Bengali digits when the page is in Bengali."""
     text = "" if value is None else str(value)
-    return text.translate(_TO_BENGALI) if language() == "bn" else text
+    return bengali_digits(text) if language() == "bn" else text
 
 
 def taka(value: object) -> str:

@@ -16,6 +16,14 @@ ERRORS = {
     "invalid_tracking_id": _l("This is not a valid tracking number."),
     "invalid_recipient": _l("Enter the recipient's name."),
     "invalid_phone": _l("Enter a Bangladeshi mobile number (01XXXXXXXXX)."),
+    "invalid_sender": _l("The sender's name is at most 200 characters."),
+    "invalid_sender_phone": _l(
+        "The sender's mobile must be a Bangladeshi number (01XXXXXXXXX), or left blank."
+    ),
+    "sender_is_merchant": _l(
+        "This parcel was pre-advised: its sender is the merchant. Leave the sender blank."
+    ),
+    "invalid_sender_match": _l("Say whether the person collecting matches the recorded sender."),
     "invalid_destination": _l("No booth matches this postcode or name: choose the destination booth."),
     "ambiguous_destination": _l("Several booths match: choose one from the list."),
     "invalid_amount": _l("Enter an exact amount in taka (at most two decimals)."),

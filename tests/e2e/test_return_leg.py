@@ -79,8 +79,14 @@ def test_pre_advised_at_the_origin_refused_and_handed_back_to_the_merchant(stack
         name="Abdul Karim",
         document_kind="nid",
         document_number="19902612345678",
+        matches_sender=True,  # the clerk checked the collector against the merchant recorded as sender
     )
-    assert done == {"tracking_id": tracking_id, "status": "return_collected", "printed": True}
+    assert done == {
+        "tracking_id": tracking_id,
+        "status": "return_collected",
+        "printed": True,
+        "sender_match": True,
+    }
 
     tracked = wait_until(
         lambda: (t := hub.track(tracking_id))["status"] == "return_collected" and t, what="the collection"

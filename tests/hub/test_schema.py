@@ -36,7 +36,8 @@ def test_every_query_of_the_merchant_flow_uses_an_index(engine: Engine) -> None:
     finally:
         sink.stop()
         event.remove(engine, "before_cursor_execute", record)
-    # Whole-table reads are fine only where the table is tiny by design or the query aggregates all of it.
+    # Whole-table reads are fine only where the table is tiny by design or the query aggregates all of it;
+    # reading a subquery's own result (anon_N) is not a table read: its tables show in their own rows.
     small = {"serial_allocation", "alembic_version", "payout_accounts"}
     scans: set[str] = set()
     with engine.connect() as conn:
@@ -44,7 +45,12 @@ def test_every_query_of_the_merchant_flow_uses_an_index(engine: Engine) -> None:
             for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params):
                 detail = row[-1]
                 m = re.match(r"SCAN (\w+)(?! USING)", detail)
-                if m and m.group(1) not in small and "USING" not in detail:
+                if (
+                    m
+                    and m.group(1) not in small
+                    and not m.group(1).startswith("anon_")
+                    and "USING" not in detail
+                ):
                     scans.add(f"{detail} :: {statement[:160]}")
     assert len(seen) > 50  # the flow really ran through the recorder
     assert sorted(scans) == []

@@ -29,6 +29,7 @@ GOOD = {
     "name": "Jamal Uddin",
     "document_kind": "nid",
     "document_number": "1990 2612 3456",
+    "matches_sender": True,  # the clerk confirmed the collector against the sender recorded at intake
 }
 
 
@@ -206,7 +207,7 @@ def back_here(booth: Booth) -> None:
 def test_the_sender_collects_on_an_identity_document_and_pays_nothing(booth: Booth) -> None:
     back_here(booth)
     done = return_leg.collect(booth.ctx, "alice", TID, **GOOD)
-    assert done == return_leg.Collection(TID, "return_collected", True)
+    assert done == return_leg.Collection(TID, "return_collected", True, sender_match=True)
     event = booth.events()[-1]
     assert event["type"] == "parcel.return_collected"
     assert event["data"] == {
@@ -215,6 +216,8 @@ def test_the_sender_collects_on_an_identity_document_and_pays_nothing(booth: Boo
         "document_kind": "nid",
         "document_tail": "3456",
         "photo_sha256": None,
+        "collector_name": "Jamal Uddin",
+        "sender_match": True,
     }
     r = row(booth)
     assert (r["status"], r["cod_collected"], r["business_date"]) == ("return_collected", None, None)
@@ -228,7 +231,10 @@ def test_the_sender_collects_on_an_identity_document_and_pays_nothing(booth: Boo
     assert "ফেরত হস্তান্তর রসিদ" in receipt and "গ্রহণকারী: ব্যবসায়ী: Jamal Uddin" in receipt
     assert "পরিচয়: জাতীয় পরিচয়পত্র …3456" in receipt and "COD: প্রযোজ্য নয়" in receipt
     assert return_leg.waiting(booth.ctx) == []
-    assert audit(booth)[-1] == ("return_collect", "merchant: Jamal Uddin (nid …3456)")
+    assert audit(booth)[-1] == (
+        "return_collect",
+        "merchant: Jamal Uddin (nid …3456); matches the recorded sender",
+    )
 
 
 def test_a_walk_in_sender_collects_too(booth: Booth) -> None:
@@ -315,7 +321,12 @@ def test_the_json_api_runs_the_return_leg(clerk: Any, booth: Booth) -> None:
     resp = clerk("/api/v1/returns/collect", {"tracking_id": TID, **GOOD, "collected_by": "ghost"})
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_collector"
     resp = clerk("/api/v1/returns/collect", {"tracking_id": TID, **GOOD})
-    assert resp.get_json() == {"tracking_id": TID, "status": "return_collected", "printed": True}
+    assert resp.get_json() == {
+        "tracking_id": TID,
+        "status": "return_collected",
+        "printed": True,
+        "sender_match": True,
+    }
     no_csrf = clerk.client.post("/api/v1/returns/collect", json={"tracking_id": TID, **GOOD})
     assert no_csrf.status_code in (400, 403)
     assert [e["type"] for e in booth.events()][-2:] == ["parcel.return_arrived", "parcel.return_collected"]
@@ -337,7 +348,7 @@ def test_the_page_receives_a_return_and_hands_it_back(client: FlaskClient, booth
     page = client.get(f"/returns/back?tracking_id={TID}").get_data(as_text=True)
     assert 'id="collect-form"' in page and "dhaka-shoes" in page
     assert '<option value="merchant" selected>' in page  # a merchant's parcel: the merchant by default
-    form = {"action": "collect", "tracking_id": TID, "csrf_token": token, **GOOD}
+    form = {"action": "collect", "tracking_id": TID, "csrf_token": token, **GOOD, "matches_sender": "yes"}
     resp = client.post("/returns/back", data=form | {"document_number": "1"})
     assert resp.status_code == 400 and 'id="error"' in resp.get_data(as_text=True)
     resp = client.post("/returns/back", data=form | {"csrf_token": "forged"})

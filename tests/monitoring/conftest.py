@@ -61,6 +61,7 @@ def cell(tmp_path_factory: pytest.TempPathFactory, cell_sms: SmsSink) -> Iterato
 def login(stack: Stack) -> requests.Session:
     """A requests session logged in to the dashboard as ana."""
     session = requests.Session()
+    session.headers["Accept-Language"] = "en"  # these tests read the English texts (Bengali is the default)
     page = session.get(stack.hub_url + "/dashboard/login", timeout=10).text
     token = csrf(page)
     resp = session.post(

@@ -7,9 +7,15 @@
   const id = box.dataset.booth;
   const stateEl = box.querySelector('[data-field="state"]');
   const seenEl = box.querySelector('[data-field="seen"]');
+  const I18N = JSON.parse(document.getElementById("i18n").textContent);
+  function say(key, vars) {
+    let s = I18N.texts[key] || key;
+    for (const [k, v] of Object.entries(vars || {})) s = s.split("%(" + k + ")s").join(String(v));
+    return I18N.bengali_digits ? s.replace(/[0-9]/g, (d) => "০১২৩৪৫৬৭৮৯"[d]) : s;
+  }
   function showSeen() {
     const e = parseFloat(seenEl.dataset.epoch);
-    seenEl.textContent = isNaN(e) ? "never" : Math.max(0, Math.round(Date.now() / 1000 - e)) + " s ago";
+    seenEl.textContent = isNaN(e) ? say("never_seen") : say("seconds_ago", { seconds: Math.max(0, Math.round(Date.now() / 1000 - e)) });
   }
   showSeen();
   setInterval(showSeen, 1000);
@@ -19,7 +25,7 @@
     es.addEventListener("delta", (ev) => {
       for (const r of JSON.parse(ev.data).booths) {
         if (r.id !== id) continue;
-        stateEl.textContent = r.state;
+        stateEl.textContent = say(r.state);
         stateEl.className = "state state-" + r.state;
         seenEl.dataset.epoch = r.seen || "";
         showSeen();

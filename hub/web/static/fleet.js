@@ -11,6 +11,17 @@
   const tbody = document.querySelector("#grid tbody");
   const svg = document.getElementById("map");
   const SVGNS = "http://www.w3.org/2000/svg";
+  // Texts and digits in the page's language, from the page itself (see the i18n block in the layout).
+  const I18N = JSON.parse(document.getElementById("i18n").textContent);
+  function num(value) {
+    const s = String(value);
+    return I18N.bengali_digits ? s.replace(/[0-9]/g, (d) => "০১২৩৪৫৬৭৮৯"[d]) : s;
+  }
+  function say(key, vars) {
+    let s = I18N.texts[key] || key;
+    for (const [k, v] of Object.entries(vars || {})) s = s.split("%(" + k + ")s").join(num(v));
+    return s;
+  }
 
   function el(tag, text, cls) {
     const e = document.createElement(tag);
@@ -22,10 +33,10 @@
   function age(sec) {
     if (sec === null || sec === undefined) return "–";
     sec = Math.max(0, sec);
-    if (sec < 90) return Math.round(sec) + " s";
-    if (sec < 5400) return Math.round(sec / 60) + " min";
-    if (sec < 172800) return (sec / 3600).toFixed(1) + " h";
-    return Math.round(sec / 86400) + " d";
+    if (sec < 90) return say("age_s", { n: Math.round(sec) });
+    if (sec < 5400) return say("age_min", { n: Math.round(sec / 60) });
+    if (sec < 172800) return say("age_h", { n: (sec / 3600).toFixed(1) });
+    return say("age_d", { n: Math.round(sec / 86400) });
   }
   function problem(r) {
     return r.state !== "online" || r.alerts > 0 || Object.values(r.devices || {}).some((d) => d.state === "error" || d.state === "warning");
@@ -57,22 +68,22 @@
     const td0 = el("td"); td0.appendChild(a); tr.appendChild(td0);
     tr.appendChild(el("td", r.name));
     tr.appendChild(el("td", r.district + " · " + r.division));
-    const st = el("td"); st.appendChild(el("span", r.state, "state state-" + r.state)); tr.appendChild(st);
+    const st = el("td"); st.appendChild(el("span", say(r.state), "state state-" + r.state)); tr.appendChild(st);
     // An online booth has sent a heartbeat within the last minute; rows are not re-sent per heartbeat.
-    tr.appendChild(el("td", r.state === "online" ? "< 1 min ago" : r.seen ? age(nowS() - r.seen) + " ago" : "never"));
+    tr.appendChild(el("td", r.state === "online" ? say("just_now") : r.seen ? say("ago", { age: age(nowS() - r.seen) }) : say("never_seen")));
     const dev = el("td");
     for (const [name, d] of Object.entries(r.devices || {}).sort()) {
-      const chip = el("span", name, "dev dev-" + d.state);
-      chip.title = d.state + (d.detail ? ": " + d.detail : "");
+      const chip = el("span", say(name), "dev dev-" + d.state);
+      chip.title = say(d.state) + (d.detail ? ": " + d.detail : "");
       dev.appendChild(chip);
     }
     tr.appendChild(dev);
-    tr.appendChild(el("td", r.ob === null ? "–" : r.ob + (r.oba ? " / " + age(r.oba) : "")));
-    tr.appendChild(el("td", r.skew === null ? "–" : (r.skew > 0 ? "+" : "") + r.skew + " s"));
+    tr.appendChild(el("td", r.ob === null ? "–" : num(r.ob) + (r.oba ? " / " + age(r.oba) : "")));
+    tr.appendChild(el("td", r.skew === null ? "–" : (r.skew > 0 ? "+" : "") + say("age_s", { n: r.skew })));
     tr.appendChild(el("td", r.ver || "–"));
-    tr.appendChild(el("td", r.wait ? r.wait + " (" + age(nowS() - r.wait_since) + ")" : "0"));
-    tr.appendChild(el("td", r.cash ? r.cash.toFixed(0) : "0"));
-    tr.appendChild(el("td", r.alerts || ""));
+    tr.appendChild(el("td", num(r.wait ? r.wait + " (" + age(nowS() - r.wait_since) + ")" : "0")));
+    tr.appendChild(el("td", num(r.cash ? r.cash.toFixed(0) : "0")));
+    tr.appendChild(el("td", r.alerts ? num(r.alerts) : ""));
     return tr;
   }
   function renderGrid(list) {
@@ -80,13 +91,13 @@
     for (const r of list.slice(0, state.limit)) frag.appendChild(rowEl(r));
     tbody.replaceChildren(frag);
     document.getElementById("shown").textContent =
-      "Showing " + Math.min(state.limit, list.length) + " of " + list.length + " booths (problems first).";
+      say("shown", { shown: Math.min(state.limit, list.length), total: list.length });
     document.getElementById("more").hidden = list.length <= state.limit;
   }
   function renderSummary(list) {
     const counts = { online: 0, silent: 0, offline: 0, never: 0, alerts: 0 };
     for (const r of list) { counts[r.state] += 1; if (r.alerts) counts.alerts += 1; }
-    for (const [k, v] of Object.entries(counts)) document.querySelector('[data-count="' + k + '"]').textContent = v;
+    for (const [k, v] of Object.entries(counts)) document.querySelector('[data-count="' + k + '"]').textContent = num(v);
   }
   function renderMap(f) {
     const by = new Map();
@@ -110,7 +121,7 @@
       c.setAttribute("class", "bubble" + (f.district === district ? " selected" : ""));
       c.dataset.district = district;
       const t = document.createElementNS(SVGNS, "title");
-      t.textContent = district + " (" + g.division + "): " + g.on + " of " + g.n + " online";
+      t.textContent = say("district_online", { district: district, division: g.division, online: g.on, booths: g.n });
       c.appendChild(t);
       c.addEventListener("click", () => selectDistrict(district, g.division));
       frag.appendChild(c);
@@ -121,7 +132,7 @@
     const sel = form.elements.district;
     const names = [...new Set([...rows.values()].filter((r) => !f.division || r.division === f.division).map((r) => r.district))].sort();
     const keep = sel.value;
-    sel.replaceChildren(el("option", "all"));
+    sel.replaceChildren(el("option", say("all")));
     sel.firstChild.value = "";
     for (const n of names) sel.appendChild(el("option", n));
     sel.value = names.includes(keep) ? keep : "";
@@ -145,7 +156,7 @@
 
   async function load() {
     const res = await fetch(SNAPSHOT, { credentials: "same-origin" });
-    if (!res.ok) { document.getElementById("live").textContent = "cannot load the fleet (" + res.status + ")"; return; }
+    if (!res.ok) { document.getElementById("live").textContent = say("cannot_load", { status: res.status }); return; }
     const body = await res.json();
     rows.clear();
     for (const r of body.booths) rows.set(r.id, r);
@@ -160,8 +171,8 @@
     const es = new EventSource(STREAM + "?since=" + state.version);
     state.source = es;
     const live = document.getElementById("live");
-    es.onopen = () => { live.textContent = "live"; live.className = "live on"; };
-    es.onerror = () => { live.textContent = "reconnecting…"; live.className = "live"; };
+    es.onopen = () => { live.textContent = say("live"); live.className = "live on"; };
+    es.onerror = () => { live.textContent = say("reconnecting"); live.className = "live"; };
     es.addEventListener("delta", (ev) => {
       const body = JSON.parse(ev.data);
       state.version = body.version;

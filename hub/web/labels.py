@@ -1,0 +1,117 @@
+"""Display names of the hub's codes (parcel statuses, event types, states, commands) in the page's language.
+
+The codes stay as they are in the data, the API and the CSS classes; only what a person reads is
+translated.
+"""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from hub.web.i18n import language
+
+STATUS: dict[str, LazyString] = {
+    "pre_advised": _l("Pre-advised"),
+    "accepted": _l("Accepted"),
+    "dispatched": _l("Dispatched"),
+    "arrived": _l("Arrived"),
+    "ready": _l("Ready for collection"),
+    "delivered": _l("Delivered"),
+    "returned": _l("Returned"),
+    "return_arrived": _l("Back at the sender's booth"),
+    "return_collected": _l("Returned to the sender"),
+    "handover_failed": _l("Handover failed"),
+}
+
+STATE: dict[str, LazyString] = {
+    # booths and devices
+    "online": _l("online"),
+    "offline": _l("offline"),
+    "silent": _l("silent"),
+    "never": _l("never seen"),
+    "ok": _l("ok"),
+    "warning": _l("warning"),
+    "error": _l("error"),
+    "absent": _l("absent"),
+    "printer": _l("printer"),
+    "scale": _l("scale"),
+    "scanner": _l("scanner"),
+    "camera": _l("camera"),
+    # alerts
+    "open": _l("open"),
+    "acknowledged": _l("acknowledged"),
+    "resolved": _l("resolved"),
+    # commands
+    "pending": _l("pending"),
+    "done": _l("done"),
+    "expired": _l("expired"),
+    "failed": _l("failed"),
+    # staff roles
+    "viewer": _l("viewer"),
+    "operator": _l("operator"),
+    "admin": _l("admin"),
+    # notifications and their delivery reports
+    "sent": _l("sent"),
+    "delivered": _l("delivered"),
+    "undelivered": _l("undelivered"),
+    "rejected": _l("rejected"),
+    "unknown": _l("unknown"),
+    "sms": _l("SMS"),
+    "email": _l("e-mail"),
+    "ready": _l("ready"),
+    "reminder": _l("reminder"),
+    "final": _l("last notice"),
+}
+
+COMMAND: dict[str, LazyString] = {
+    "test_print": _l("print a test page on the booth's printer"),
+    "reprint": _l("reprint a parcel's label (needs the tracking id)"),
+    "restart_device": _l("restart one device (needs the device)"),
+    "fetch_photo": _l("fetch a parcel's proof photo (needs the tracking id)"),
+    "reissue_code": _l("issue a new collection code (needs the tracking id); the old one stops"),
+    "push_config": _l("send the booth its config and tariff again"),
+}
+
+
+def label(value: str) -> str:
+    """The display name of a parcel status or an event type (`parcel.ready` or `ready`)."""
+    key = value.removeprefix("parcel.")
+    text = STATUS.get(key)
+    return str(text) if text is not None else key
+
+
+def state(value: object) -> str:
+    """The display name of a booth, device, alert, command or notification state (the code if unknown)."""
+    text = STATE.get(str(value))
+    return str(text) if text is not None else str(value)
+
+
+def command(name: str, fallback: str = "") -> str:
+    """What a booth command does, in the page's language (fallback when the command is new)."""
+    text = COMMAND.get(name)
+    return str(text) if text is not None else fallback
+
+
+def script_texts() -> dict[str, object]:
+    """The texts the dashboard's scripts show, in the page's language (placeholders as %(name)s)."""
+    texts: dict[str, LazyString] = dict(STATE)
+    texts.update(
+        {
+            "all": _l("all"),
+            "just_now": _l("< 1 min ago"),
+            "ago": _l("%(age)s ago"),
+            "never_seen": _l("never"),
+            "seconds_ago": _l("%(seconds)s s ago"),
+            "age_s": _l("%(n)s s"),
+            "age_min": _l("%(n)s min"),
+            "age_h": _l("%(n)s h"),
+            "age_d": _l("%(n)s d"),
+            "shown": _l("Showing %(shown)s of %(total)s booths (problems first)."),
+            "district_online": _l("%(district)s (%(division)s): %(online)s of %(booths)s online"),
+            "cannot_load": _l("cannot load the fleet (%(status)s)"),
+            "live": _l("live"),
+            "reconnecting": _l("reconnecting…"),
+        }
+    )
+    return {"bengali_digits": language() == "bn", "texts": {k: str(v) for k, v in texts.items()}}

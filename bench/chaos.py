@@ -51,6 +51,7 @@ class Report:
     duplicated: list[str] = field(default_factory=list)
     state_mismatches: list[str] = field(default_factory=list)
     sms_problems: list[str] = field(default_factory=list)
+    sms_replayed: int = 0  # re-sent by the hub after a crash, deduplicated by the gateway's Idempotency-Key
     dead_letters: int = 0
 
     @property
@@ -278,6 +279,7 @@ def _reconcile(
             if tracking_id not in local_state or status in ("ready", "delivered", "returned"):
                 local_state[str(tracking_id)] = str(status)
     hub_state = dict(_rows(hub_db, "select tracking_id, status from parcels"))
+    report.sms_replayed = sms.replayed
     sms_per_parcel = Counter(t for m in sms.received() for t in set(TRACKING_ID.findall(m["text"])))
     for tracking_id in tracking_ids:
         if hub_state.get(tracking_id) != local_state.get(tracking_id):

@@ -2,6 +2,10 @@
 
 POST /send with JSON {"to": "+8801...", "text": "..."} → 200 {"id": "..."}; GET / lists the
 messages as a page, GET /messages as JSON. Used by the demo, by training and by the tests.
+
+Like a gateway that deduplicates, a send whose Idempotency-Key header was seen before is answered
+with the first send's id and not delivered again (the hub re-sends after a crash between the
+gateway's answer and its own commit); `replayed` counts those.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ class SmsSink(HttpPeer):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, fail_next: int = 0) -> None:
         self.messages: list[dict[str, Any]] = []
+        self.by_key: dict[str, str] = {}  # Idempotency-Key -> the id of the message it delivered
+        self.replayed = 0
         self.fail_next = fail_next  # answer this many sends with 503, to exercise retries
         self._lock = threading.Lock()
         super().__init__(self._handler(), "sms-sink", host, port)
@@ -76,8 +82,15 @@ class SmsSink(HttpPeer):
                         sink.fail_next -= 1
                         self._reply(503, b'{"error": "try later"}')
                         return
+                    key = self.headers.get("Idempotency-Key")
+                    if key and key in sink.by_key:
+                        sink.replayed += 1
+                        self._reply(200, json.dumps({"id": sink.by_key[key]}).encode())
+                        return
                     message_id = uuid.uuid4().hex
                     sink.messages.append({"id": message_id, "to": to, "text": text})
+                    if key:
+                        sink.by_key[key] = message_id
                 self._reply(200, json.dumps({"id": message_id}).encode())
 
             def do_GET(self) -> None:

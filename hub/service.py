@@ -28,6 +28,7 @@ from hub.notify.reminders import ReminderRound, ReminderThread
 from hub.notify.smpp import SmppDriver
 from hub.notify.worker import Notifier, NotifierThread
 from hub.publisher import Publisher
+from hub.session_key import session_key
 from hub.web import WebContext, create_app
 from hub.web.ratelimit import TokenBuckets
 
@@ -107,6 +108,7 @@ def serve(cfg: HubConfig, workers: int = 0, config_path: Path | None = None) -> 
             track_limit=track_limit,
             reader=reader,
             sms_callback_token=cfg.sms.callback_token,
+            secret_key=session_key(engine),
         )
     )
     web = WebServer(app, cfg.http.host, cfg.http.port)

@@ -399,3 +399,12 @@ seq_gaps = Table(
 
 # Customer care finds a customer's parcels by phone (migration 0002).
 Index("ix_parcels_recipient_phone", parcels.c.recipient_phone)
+
+# Secrets the hub makes for itself once and every hub process shares (e.g. the staff session key).
+hub_secrets = Table(
+    "hub_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

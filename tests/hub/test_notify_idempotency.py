@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, select
 
+from demo.sms_sink import SmsSink
 from hub.db.schema import notifications
 from hub.notify.drivers import HttpDriver
 from hub.notify.worker import Notifier, backoff
@@ -47,3 +48,21 @@ def test_retries_and_a_resend_after_a_crash_share_one_idempotency_key(
     assert keys == [cause, cause] and cause.startswith("ready:")
     assert all(json.loads(d.body)["to"] == "+8801711223344" for d in gateway.deliveries)
     driver.session.close()
+
+
+def test_the_local_gateway_delivers_a_replayed_send_once() -> None:
+    """The demo/test gateway behaves like a deduplicating one: same key, same id, one message."""
+    sink = SmsSink().start()
+    driver = HttpDriver(sink.url)
+    try:
+        first = driver.send("+8801711223344", "ডাকবুথ: এক", key="ready:e1")
+        again = driver.send("+8801711223344", "ডাকবুথ: এক", key="ready:e1")  # the hub crashed, re-sends
+        other = driver.send("+8801711223344", "ডাকবুথ: দুই", key="ready:e2")
+        unkeyed = [driver.send("+8801711223344", "ডাকবুথ: তিন") for _ in range(2)]
+    finally:
+        driver.close()
+        sink.stop()
+    assert first == again != other
+    assert unkeyed[0] != unkeyed[1]  # without a key nothing can be recognised as a replay
+    assert [m["text"] for m in sink.received()] == ["ডাকবুথ: এক", "ডাকবুথ: দুই", "ডাকবুথ: তিন", "ডাকবুথ: তিন"]
+    assert sink.replayed == 1

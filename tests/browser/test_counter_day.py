@@ -12,7 +12,17 @@ from demo.sms_sink import SmsSink
 from demo.stack import Stack
 
 PHONE = "+8801712345678"
-SCREENS = ("/", "/intake", "/dispatch", "/receive", "/handover", "/returns", "/cash", "/devices")
+SCREENS = (
+    "/",
+    "/intake",
+    "/dispatch",
+    "/receive",
+    "/handover",
+    "/returns",
+    "/returns/back",
+    "/cash",
+    "/devices",
+)
 TOFU = re.compile("[\ufffd\u25a1]")
 
 
@@ -143,7 +153,7 @@ def test_a_day_at_the_counter(browser: Any, stack: Stack, sms_sink: SmsSink, art
                 assert tour.locator("html").get_attribute("lang") == lang
                 wide = tour.evaluate("document.documentElement.scrollWidth")
                 assert wide <= size[0], f"{path} scrolls sideways at {size}"
-                name = path.strip("/") or "home"
+                name = path.strip("/").replace("/", "-") or "home"
                 shot(tour, artifacts, f"tour-{size[0]}x{size[1]}-{lang}-{name}")
         tour.context.close()
     page.context.close()

@@ -22,16 +22,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from hub.commands import MAX_DETAIL, record_result
 from hub.db.schema import booths, dead_letters, events
 from hub.ingest.acks import cumulative_acks
-from hub.ingest.booths import ensure_booth, maybe_top_up
+from hub.ingest.booths import ensure_booth
 from hub.ingest.fast import apply_events
 from hub.ingest.parcels import rederive, rederive_many
 from hub.ingest.reports import apply_reports, is_report, validation_reason
 from hub.merchant.ingest import on_event as on_merchant_event
-from hub.monitoring.history import record_status
 from hub.notify.outbox import ReadyNotice, queue_ready
 from parcel import topics
 from parcel.lifecycle import EventType
-from parcel.messages import MAX_MESSAGE_BYTES, MAX_SEQ, BoothStatus, Health, MessageError, parse_event
+from parcel.messages import MAX_MESSAGE_BYTES, MAX_SEQ, MessageError, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -163,10 +162,11 @@ def _apply_one(conn: Connection, msg: Inbound, batch: _Batch) -> None:
     if leaf == topics.EVENT:
         batch.event_booths.add(booth_id)
         _event(conn, msg, booth_id, batch)
-    elif leaf == topics.STATUS:
-        _status(conn, msg, booth_id, batch.now)
-    elif leaf == topics.HEALTH:
-        _health(conn, msg, booth_id, batch.now)
+    elif leaf in (topics.STATUS, topics.HEALTH):
+        # The same rules as the batch path, for one message in its own savepoint.
+        apply_reports(
+            conn, [msg], batch.now, lambda m, b, why: _dead_letter(conn, m, b, None, why, batch.now)
+        )
     elif leaf == topics.CMD_RESULT:
         _cmd_result(conn, msg, booth_id, batch.now)
     else:
@@ -229,48 +229,6 @@ def _queue_ready_sms(
     queue_ready(conn, [notice], now)
 
 
-def _status(conn: Connection, msg: Inbound, booth_id: str, now: datetime) -> None:
-    if not msg.payload:
-        return  # a cleared retained message
-    try:
-        status = BoothStatus.model_validate_json(_bounded(msg.payload))
-    except (ValidationError, MessageError) as exc:
-        _dead_letter(conn, msg, booth_id, None, f"status: {_why(exc)}", now)
-        return
-    ensure_booth(conn, booth_id, now)
-    current = conn.execute(select(booths.c.status_at).where(booths.c.booth_id == booth_id)).scalar()
-    if current is None or status.at >= current:
-        conn.execute(
-            booths.update()
-            .where(booths.c.booth_id == booth_id)
-            .values(state=status.state, status_at=status.at)
-        )
-    elif status.state == "offline":
-        # A Last Will carries the time it was set (at connect), older than the "online" it follows;
-        # status is not a shared subscription, so its arrival order is the booth's order.
-        conn.execute(booths.update().where(booths.c.booth_id == booth_id).values(state="offline"))
-    record_status(conn, booth_id, status.state, min(status.at, now), now)
-    _touch(conn, booth_id, min(status.at, now))
-
-
-def _health(conn: Connection, msg: Inbound, booth_id: str, now: datetime) -> None:
-    if not msg.payload:
-        return
-    try:
-        health = Health.model_validate_json(_bounded(msg.payload))
-    except (ValidationError, MessageError) as exc:
-        _dead_letter(conn, msg, booth_id, None, f"health: {_why(exc)}", now)
-        return
-    ensure_booth(conn, booth_id, now)
-    conn.execute(
-        booths.update()
-        .where(booths.c.booth_id == booth_id)
-        .values(health={**health.model_dump(mode="json"), "received_at": now.isoformat()})
-    )
-    _touch(conn, booth_id, min(health.at, now))
-    maybe_top_up(conn, booth_id, health.serial_remaining, now)
-
-
 def _cmd_result(conn: Connection, msg: Inbound, booth_id: str, now: datetime) -> None:
     if len(msg.payload) > MAX_RESULT_BYTES:
         _dead_letter(conn, msg, booth_id, None, f"cmd/result too large ({len(msg.payload)} bytes)", now)
@@ -288,12 +246,6 @@ def _touch(conn: Connection, booth_id: str, seen: datetime) -> None:
     last = conn.execute(select(booths.c.last_seen).where(booths.c.booth_id == booth_id)).scalar()
     if last is None or seen > last:
         conn.execute(booths.update().where(booths.c.booth_id == booth_id).values(last_seen=seen))
-
-
-def _bounded(payload: bytes) -> bytes:
-    if len(payload) > MAX_MESSAGE_BYTES:
-        raise MessageError(f"message too large ({len(payload)} bytes)")
-    return payload
 
 
 def _why(exc: Exception) -> str:

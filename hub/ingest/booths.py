@@ -121,15 +121,7 @@ def booth_config(conn: Connection, booth_id: str) -> BoothConfig:
 
 def pushed_tariff(conn: Connection, booth_id: str) -> Tariff | None:
     """The tariff in the newest push_config command for this booth (the command log is the audit)."""
-    rows = conn.execute(
-        select(commands.c.args)
-        .where(commands.c.booth_id == booth_id, commands.c.name == "push_config")
-        .order_by(commands.c.created_at.desc())
-    )
-    for (args,) in rows:
-        if isinstance(args, dict) and "tariff" in args:
-            return Tariff.model_validate(args["tariff"])
-    return None
+    return _pushed_tariffs(conn, [booth_id]).get(booth_id)
 
 
 def send_config(conn: Connection, booth_id: str, now: datetime, cause: str) -> None:

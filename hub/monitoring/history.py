@@ -10,20 +10,6 @@ from sqlalchemy import Connection, desc, select
 from hub.db.schema import alerts, commands, events, status_changes
 
 
-def record_status(conn: Connection, booth_id: str, state: str, at: datetime, now: datetime) -> bool:
-    """Append a status change when state differs from the booth's last recorded one; True if added."""
-    last = conn.execute(
-        select(status_changes.c.state)
-        .where(status_changes.c.booth_id == booth_id)
-        .order_by(desc(status_changes.c.id))
-        .limit(1)
-    ).scalar()
-    if last == state:
-        return False
-    conn.execute(status_changes.insert().values(booth_id=booth_id, state=state, at=at, received_at=now))
-    return True
-
-
 def uptime(conn: Connection, booth_id: str, now: datetime, days: int = 7) -> dict[str, Any]:
     """Status changes of the last days as spans [{state, start, end}] and the online share."""
     since = now - timedelta(days=days)

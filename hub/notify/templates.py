@@ -157,11 +157,6 @@ TEMPLATES = build_templates()
 READY = TEMPLATES[("ready", "bn")].sms
 
 
-def bengali_date(value: datetime) -> str:
-    """The date in Dhaka as dd/mm/yyyy in Bengali digits (no run of six digits, unlike the code)."""
-    return bengali_digits(value.astimezone(DHAKA).strftime("%d/%m/%Y"))
-
-
 def local_date(value: datetime, language: str) -> str:
     """The date in Dhaka as dd/mm/yyyy, in Bengali digits for Bengali texts."""
     text = value.astimezone(DHAKA).strftime("%d/%m/%Y")

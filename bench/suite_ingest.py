@@ -54,16 +54,19 @@ def _log(text_: str) -> None:
 
 
 def workload(parcels: int, first_serial: int = 40_000_000) -> tuple[list[Message], dict[str, int], list[str]]:
-    """Events of `parcels` parcels (4 each), interleaved; the last seq of each booth; the tracking ids."""
-    seqs = dict.fromkeys(BOOTHS, 0)
+    """Events of `parcels` parcels (4 each), interleaved; the last seq of each booth; the tracking ids.
+
+    Steps of a parcel come in order with parcels interleaved (every acceptance, then every arrival,
+    ...), and each booth numbers its events in the order it sends them, as a kiosk's outbox does.
+    """
     at = datetime.now(UTC) - timedelta(minutes=30)
-    per_step: list[list[Message]] = [[], [], [], []]
+    per_step: list[list[tuple[str, EventType, Strict]]] = [[], [], [], []]
     ids: list[str] = []
     for i in range(parcels):
         t = s10.make("CP", first_serial + i)
         ids.append(t)
         origin, dest = BOOTHS[i % len(BOOTHS)], BOOTHS[(i * 7 + 3) % len(BOOTHS)]
-        steps: list[tuple[str, EventType, Strict]] = [
+        per_step[0].append(
             (
                 origin,
                 EventType.ACCEPTED,
@@ -76,25 +79,25 @@ def workload(parcels: int, first_serial: int = 40_000_000) -> tuple[list[Message
                     fee="70.00",
                     weight_g=800,
                 ),
-            ),
-            (dest, EventType.ARRIVED, Arrived(tracking_id=t)),
+            )
+        )
+        per_step[1].append((dest, EventType.ARRIVED, Arrived(tracking_id=t)))
+        code = f"{secrets.randbelow(10**6):06d}"
+        per_step[2].append(
             (
                 dest,
                 EventType.READY,
-                Ready(
-                    tracking_id=t,
-                    collection_code=f"{secrets.randbelow(10**6):06d}",
-                    code_expires_at=at + timedelta(days=7),
-                ),
-            ),
-            (dest, EventType.DELIVERED, Delivered(tracking_id=t, cod_collected="1250.00")),
-        ]
-        for k, (booth, kind, data) in enumerate(steps):
+                Ready(tracking_id=t, collection_code=code, code_expires_at=at + timedelta(days=7)),
+            )
+        )
+        per_step[3].append((dest, EventType.DELIVERED, Delivered(tracking_id=t, cod_collected="1250.00")))
+    seqs = dict.fromkeys(BOOTHS, 0)
+    messages: list[Message] = []
+    for k, step in enumerate(per_step):
+        for booth, kind, data in step:
             seqs[booth] += 1
             payload = make_event(booth, seqs[booth], uuid.uuid4(), kind, at + timedelta(seconds=k), data)
-            per_step[k].append((topics.booth_topic(booth, topics.EVENT), payload))
-    # Each booth's events in seq order; steps of a parcel in order, parcels interleaved.
-    messages = [m for step in per_step for m in step]
+            messages.append((topics.booth_topic(booth, topics.EVENT), payload))
     return messages, {b: s for b, s in seqs.items() if s}, ids
 
 

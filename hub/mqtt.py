@@ -42,6 +42,26 @@ def subscriptions() -> list[tuple[str, SubscribeOptions]]:
     ]
 
 
+def new_client(cfg: BrokerConfig, session_expiry_s: int) -> tuple[mqtt.Client, str, int, Properties]:
+    """A paho MQTT v5 client for cfg with manual acks (and TLS for mqtts://); with the host and port
+    to connect to and the CONNECT properties: a persistent session and a Receive Maximum to batch."""
+    url = urlsplit(cfg.url)
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=cfg.client_id, protocol=mqtt.MQTTv5, manual_ack=True
+    )
+    if url.scheme == "mqtts":
+        client.tls_set(
+            ca_certs=str(cfg.ca) if cfg.ca else None,
+            certfile=str(cfg.cert) if cfg.cert else None,
+            keyfile=str(cfg.key) if cfg.key else None,
+        )
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = session_expiry_s
+    props.ReceiveMaximum = RECEIVE_MAXIMUM
+    port = url.port or (8883 if url.scheme == "mqtts" else 1883)
+    return client, url.hostname or "127.0.0.1", port, props
+
+
 class MqttLink:
     """One paho client for consuming booth messages and publishing acks and outbox rows."""
 
@@ -81,19 +101,7 @@ class MqttLink:
 
     def start(self) -> None:
         """Start the network thread; connects (and reconnects) in the background."""
-        url = urlsplit(self.cfg.url)
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.cfg.client_id,
-            protocol=mqtt.MQTTv5,
-            manual_ack=True,
-        )
-        if url.scheme == "mqtts":
-            client.tls_set(
-                ca_certs=str(self.cfg.ca) if self.cfg.ca else None,
-                certfile=str(self.cfg.cert) if self.cfg.cert else None,
-                keyfile=str(self.cfg.key) if self.cfg.key else None,
-            )
+        client, host, port, props = new_client(self.cfg, self.session_expiry_s)
         client.on_connect = self._handle_connect
         client.on_disconnect = self._handle_disconnect
         client.on_subscribe = self._handle_subscribe
@@ -101,13 +109,7 @@ class MqttLink:
         client.on_message = self._handle_message
         client.on_publish = self._handle_publish
         client.reconnect_delay_set(min_delay=1, max_delay=10)
-        props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = self.session_expiry_s
-        props.ReceiveMaximum = RECEIVE_MAXIMUM
-        port = url.port or (8883 if url.scheme == "mqtts" else 1883)
-        client.connect_async(
-            url.hostname or "127.0.0.1", port, KEEPALIVE_S, clean_start=False, properties=props
-        )
+        client.connect_async(host, port, KEEPALIVE_S, clean_start=False, properties=props)
         self._client = client
         client.loop_start()
 

@@ -63,6 +63,7 @@ parcels = Table(
     Column("fee", Numeric(12, 2)),
     Column("weight_g", Integer),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("accepted_event", String(36)),  # the acceptance the columns above were taken from
     Index("ix_parcels_destination_status", "destination", "status"),
 )
 

@@ -61,6 +61,7 @@ class _Batch:
     now: datetime
     event_booths: set[str] = field(default_factory=set)
     parcels: set[str] = field(default_factory=set)
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)  # event id -> data, this batch
 
 
 def hash_code(code: str, salt: str | None = None) -> str:
@@ -84,6 +85,7 @@ def apply_batch(conn: Connection, messages: list[Inbound], now: datetime) -> Out
                 done = apply_events(conn, event_msgs, now, sys.modules[__name__])
             batch.event_booths |= done.booths
             batch.parcels |= done.parcels
+            batch.stored |= done.stored
             out.settled += event_msgs
         except Exception:
             # One row failed (e.g. a concurrent worker stored the same event): go message by message.
@@ -104,7 +106,7 @@ def apply_batch(conn: Connection, messages: list[Inbound], now: datetime) -> Out
     lock_keys(conn, [f"p:{t}" for t in sorted(batch.parcels)])
     try:
         with conn.begin_nested():
-            rederive_many(conn, sorted(batch.parcels), now)
+            rederive_many(conn, sorted(batch.parcels), now, batch.stored)
     except SQLAlchemyError:
         log.warning("set-based derive of %d parcels failed; deriving one by one", len(batch.parcels))
         for tracking_id in sorted(batch.parcels):
@@ -209,6 +211,7 @@ def _event(conn: Connection, msg: Inbound, booth_id: str, batch: _Batch) -> None
         )
     )
     _touch(conn, booth_id, min(env.at, now))
+    batch.stored[event_id] = data
     if env.tracking_id is not None:
         batch.parcels.add(env.tracking_id)
         on_merchant_event(conn, event_id, env.type, env.tracking_id, booth_id, env.at, data, now)

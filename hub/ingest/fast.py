@@ -25,10 +25,12 @@ from parcel.messages import MAX_MESSAGE_BYTES, Envelope, MessageError, parse_eve
 
 @dataclass
 class FastResult:
-    """What the batch touched: booths whose ack may move, parcels to derive again."""
+    """What the batch touched: booths whose ack may move, parcels to derive again, and the data of
+    the events it stored (by id), which derivation then need not read back."""
 
     booths: set[str] = field(default_factory=set)
     parcels: set[str] = field(default_factory=set)
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: Any) -> FastResult:
@@ -79,6 +81,7 @@ def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: 
     _touch(conn, fresh, now)
     _merchants(conn, fresh, rows, now)
     out.parcels.update(env.tracking_id for env in fresh if env.tracking_id is not None)
+    out.stored.update((row["id"], row["data"]) for row in rows)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +40,7 @@ def rederive(conn: Connection, tracking_id: str, now: datetime) -> Derived:
     accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
     values: dict[str, Any] = {"status": derived.status.value, "updated_at": now}
     if accepted is not None:
-        values.update(_from_acceptance(data_by_id[accepted.id]))
+        values.update(_from_acceptance(data_by_id[accepted.id]), accepted_event=accepted.id)
     if conn.execute(select(parcels.c.tracking_id).where(parcels.c.tracking_id == tracking_id)).first():
         conn.execute(parcels.update().where(parcels.c.tracking_id == tracking_id).values(**values))
     else:
@@ -167,10 +168,21 @@ def _queue_manifest(conn: Connection, tracking_id: str, data: dict[str, Any], no
     enqueue(conn, f"manifest:{tracking_id}", topic, manifest.wire(), now, qos=1)
 
 
-def rederive_many(conn: Connection, tracking_ids: list[str], now: datetime) -> None:
-    """rederive() for many parcels with set-based statements: one read of all their events."""
-    by_parcel: dict[str, list[Any]] = {t: [] for t in tracking_ids}
-    existing: set[str] = set()
+def rederive_many(
+    conn: Connection,
+    tracking_ids: list[str],
+    now: datetime,
+    fresh: Mapping[str, dict[str, Any]] | None = None,
+) -> None:
+    """rederive() for many parcels with set-based statements: one read of all their events.
+
+    The read leaves the events' data in the database (only an acceptance's booths come out of it).
+    An acceptance's data is needed only when it becomes the one counted, which the parcel row's
+    accepted_event tells; a return's only while the parcel goes back. fresh: the data of events
+    stored in this batch by id, so those are not read back.
+    """
+    by_parcel: dict[str, list[SeenEvent]] = {t: [] for t in tracking_ids}
+    current: dict[str, str | None] = {}  # parcel row -> the acceptance its columns came from
     for part in chunks(tracking_ids):
         for r in conn.execute(
             select(
@@ -178,38 +190,51 @@ def rederive_many(conn: Connection, tracking_ids: list[str], now: datetime) -> N
                 events.c.type,
                 type_coerce(events.c.at, String).label("at"),  # stored UTC text, already sortable
                 events.c.booth,
-                events.c.data,
                 events.c.tracking_id,
+                events.c.data["destination"].as_string().label("destination"),
+                events.c.data["origin"].as_string().label("origin"),
             ).where(member(conn, events.c.tracking_id, part))
         ):
-            by_parcel[r.tracking_id].append(r)
-        existing.update(
+            kind = _KINDS[r.type]
+            by_parcel[r.tracking_id].append(
+                SeenEvent(r.id, kind, r.at, r.booth, r.destination, r.origin)
+                if kind == EventType.ACCEPTED
+                else SeenEvent(r.id, kind, r.at, r.booth)
+            )
+        current.update(
             conn.execute(
-                select(parcels.c.tracking_id).where(member(conn, parcels.c.tracking_id, part))
-            ).scalars()
+                select(parcels.c.tracking_id, parcels.c.accepted_event).where(
+                    member(conn, parcels.c.tracking_id, part)
+                )
+            ).all()
         )
+    derived_by = {t: d for t, seen in by_parcel.items() if (d := derive(seen)).status is not None}
+    acceptance = {t: _counted(d, EventType.ACCEPTED) for t, d in derived_by.items()}
+    wanted: set[str] = set()
+    for tracking_id, derived in derived_by.items():
+        accepted = acceptance[tracking_id]
+        if accepted is not None and (
+            derived.status in RETURN_STATUSES or accepted.id != current.get(tracking_id)
+        ):
+            wanted.add(accepted.id)
+        if derived.status in RETURN_STATUSES and (returned := _counted(derived, EventType.RETURNED)):
+            wanted.add(returned.id)
+    data_by_id = _event_data(conn, wanted, fresh or {})
     inserts: list[dict[str, Any]] = []
     full_updates: list[dict[str, Any]] = []
     status_updates: list[dict[str, Any]] = []
     new_anomalies: list[dict[str, Any]] = []
     manifests: dict[str, dict[str, Any]] = {}
-    returns: dict[str, tuple[Derived, dict[str, dict[str, Any]]]] = {}
-    for tracking_id, rows in by_parcel.items():
-        data_by_id = {r.id: r.data for r in rows}
-        seen = [_seen(r.id, EventType(r.type), r.at, r.booth, r.data) for r in rows]
-        derived = derive(seen)
-        if derived.status is None:
-            continue
-        if derived.status in RETURN_STATUSES:
-            returns[tracking_id] = (derived, data_by_id)
-        accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
-        values: dict[str, Any] = {"status": derived.status.value, "updated_at": now}
-        if accepted is not None:
-            values.update(_from_acceptance(data_by_id[accepted.id]))
+    for tracking_id, derived in derived_by.items():
+        accepted = acceptance[tracking_id]
+        values: dict[str, Any] = {"status": derived.status.value, "updated_at": now}  # type: ignore[union-attr]
+        changed = accepted is not None and accepted.id != current.get(tracking_id)
+        if accepted is not None and changed:
+            values.update(_from_acceptance(data_by_id[accepted.id]), accepted_event=accepted.id)
             manifests[tracking_id] = data_by_id[accepted.id]
-        if tracking_id not in existing:
+        if tracking_id not in current:
             inserts.append({"tracking_id": tracking_id, **{k: values.get(k) for k in _PARCEL_COLUMNS}})
-        elif accepted is not None:
+        elif changed:
             full_updates.append({"b_tid": tracking_id, **values})
         else:
             status_updates.append({"b_tid": tracking_id, **values})
@@ -232,10 +257,31 @@ def rederive_many(conn: Connection, tracking_ids: list[str], now: datetime) -> N
     if new_anomalies:
         conn.execute(anomalies.insert(), new_anomalies)
     _queue_manifests(conn, manifests, now)
-    for tracking_id, (derived, data_by_id) in returns.items():  # rare: one look-up each is fine
-        _queue_return(conn, tracking_id, derived, data_by_id, now)
-        _queue_return_notice(conn, tracking_id, derived, data_by_id, now)
+    for tracking_id, derived in derived_by.items():  # rare: one look-up each is fine
+        if derived.status in RETURN_STATUSES:
+            _queue_return(conn, tracking_id, derived, data_by_id, now)
+            _queue_return_notice(conn, tracking_id, derived, data_by_id, now)
 
+
+def _counted(derived: Derived, kind: EventType) -> SeenEvent | None:
+    """The counted event of a once-only kind, if any."""
+    return next((e for e in derived.counted if e.type == kind), None)
+
+
+def _event_data(
+    conn: Connection, ids: set[str], fresh: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The stored data of events by id: from fresh where it is there, the rest read in one go."""
+    found = {i: fresh[i] for i in ids if i in fresh}
+    missing = sorted(ids - found.keys())
+    for part in chunks(missing):
+        found.update(
+            conn.execute(select(events.c.id, events.c.data).where(member(conn, events.c.id, part))).all()
+        )
+    return found
+
+
+_KINDS = {kind.value: kind for kind in EventType}
 
 _PARCEL_COLUMNS = (
     "status",
@@ -247,6 +293,7 @@ _PARCEL_COLUMNS = (
     "cod_amount",
     "fee",
     "weight_g",
+    "accepted_event",
 )
 
 

@@ -7,16 +7,13 @@ publisher and the status/health subscription.
 from __future__ import annotations
 
 import logging
-import queue
 import signal
 import threading
 from types import FrameType
 
 from hub.config import HubConfig
 from hub.db.engine import make_engine
-from hub.ingest.apply import Inbound
-from hub.ingest.worker import IngestWorker
-from hub.mqtt import MqttLink, event_subscription
+from hub.ingest.loop import IngestLoop
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +37,10 @@ def serve_ingest(cfg: HubConfig, index: int) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     engine = make_engine(cfg.database.url)  # the main process has migrated already
-    inbox: queue.Queue[Inbound] = queue.Queue()
     broker = cfg.broker.model_copy(update={"client_id": worker_client_id(cfg, index)})
-    link = MqttLink(
-        broker, inbox, subscribe_to=event_subscription(), session_expiry_s=WORKER_SESSION_EXPIRY_S
-    )
-    ingest = IngestWorker(engine, inbox, link)
-    ingest.name = f"hub-ingest-{index}"
-    ingest.start()
-    link.start()
     log.info("ingest worker %d running as %s", index, broker.client_id)
     try:
-        while not stop.wait(0.5):
-            if not ingest.is_alive():
-                log.error("ingest thread died; exiting")
-                return 1
+        IngestLoop(broker, engine, WORKER_SESSION_EXPIRY_S).run(stop)
     finally:
-        link.stop()
-        ingest.stop()
-        ingest.join(10)
         engine.dispose()
     return 0

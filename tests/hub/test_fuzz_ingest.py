@@ -352,13 +352,24 @@ def seen_event(event_id: str, type_: EventType, at: str, booth: str, data: dict[
 
 
 def assert_parcel_derived(engine: Engine, tracking_id: str) -> None:
-    """The stored parcel state is derive() of its stored events."""
+    """The stored parcel state is derive() of its stored events, its acceptance columns the counted
+    acceptance's (whichever batch brought it)."""
     with engine.connect() as conn:
         rows = conn.execute(select(events).where(events.c.tracking_id == tracking_id)).all()
-        status = conn.execute(select(parcels.c.status).where(parcels.c.tracking_id == tracking_id)).scalar()
+        parcel = conn.execute(select(parcels).where(parcels.c.tracking_id == tracking_id)).first()
     seen = [seen_event(r.id, EventType(r.type), utc_text(r.at), r.booth, r.data) for r in rows]
-    expected = derive(seen).status
+    derived = derive(seen)
+    expected = derived.status
+    status = parcel.status if parcel else None
     assert status == (expected.value if expected else None), (tracking_id, [r.type for r in rows])
+    counted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
+    if parcel is not None and counted is not None:
+        data = next(r.data for r in rows if r.id == counted.id)
+        assert (parcel.accepted_event, parcel.origin, parcel.destination) == (
+            counted.id,
+            data["origin"],
+            data["destination"],
+        ), tracking_id
 
 
 def is_valid(msg: Inbound) -> bool:

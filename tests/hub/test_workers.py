@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -13,9 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine, func, select
 
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
@@ -24,6 +21,7 @@ from hub.db.schema import dead_letters, events
 from parcel import s10, topics
 from parcel.lifecycle import EventType
 from parcel.messages import make_event
+from tests.hub.booth_clients import BoothsClient
 from tests.hub.conftest import throwaway_pg
 from tests.hub.factory import DEST, accepted
 
@@ -33,50 +31,16 @@ BOOTHS = [f"BD-{2000 + i}-01" for i in range(6)]
 PER_BOOTH = 250
 
 
-class Booths:
-    """One paho client publishing as many booths and recording the highest ack of each."""
-
-    def __init__(self, port: int) -> None:
-        self.acks: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"booths-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
-        )
-        self.client.max_inflight_messages_set(1000)
-        self.client.on_message = self._on_ack
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        self.client.subscribe("dak/v1/booth/+/ack", qos=1)
-
-    def _on_ack(self, _c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
-        booth = msg.topic.split("/")[3]
-        upto = json.loads(msg.payload)["upto"]
-        with self._lock:
-            self.acks[booth] = max(self.acks.get(booth, 0), upto)  # acks may arrive out of order
-
-    def acked(self) -> int:
-        """Events acknowledged so far over all booths."""
-        with self._lock:
-            return sum(self.acks.values())
-
-    def publish_all(self) -> None:
-        """Every booth's events, interleaved, at QoS 1."""
-        at = datetime.now(UTC) - timedelta(minutes=5)
-        infos = []
-        for seq in range(1, PER_BOOTH + 1):
-            for b, booth in enumerate(BOOTHS):
-                t = s10.make("CP", 30_000_000 + b * 10_000 + seq)
-                payload = make_event(
-                    booth, seq, uuid.uuid4(), EventType.ACCEPTED, at, accepted(t, booth, DEST)
-                )
-                infos.append(self.client.publish(topics.booth_topic(booth, topics.EVENT), payload, qos=1))
-        for info in infos:
-            info.wait_for_publish(30)
-
-    def close(self) -> None:
-        """Disconnect."""
-        self.client.disconnect()
-        self.client.loop_stop()
+def booth_events() -> list[tuple[str, bytes]]:
+    """Every booth's acceptances, interleaved."""
+    at = datetime.now(UTC) - timedelta(minutes=5)
+    out = []
+    for seq in range(1, PER_BOOTH + 1):
+        for b, booth in enumerate(BOOTHS):
+            t = s10.make("CP", 30_000_000 + b * 10_000 + seq)
+            payload = make_event(booth, seq, uuid.uuid4(), EventType.ACCEPTED, at, accepted(t, booth, DEST))
+            out.append((topics.booth_topic(booth, topics.EVENT), payload))
+    return out
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -101,7 +65,7 @@ def test_kill_9_of_a_worker_mid_stream_loses_and_doubles_nothing(
     log = tmp_path / "hub.log"
     hub = Managed("hub", python_module("hub", "--config", str(config), "--workers", "2"), log)
     hub.start()
-    booths: Booths | None = None
+    booths: BoothsClient | None = None
     engine: Engine | None = None
     try:
         wait_for_port(port, 30, hub.proc)
@@ -111,8 +75,8 @@ def test_kill_9_of_a_worker_mid_stream_loses_and_doubles_nothing(
             time.sleep(0.1)
         time.sleep(1.0)  # both subscribed to the shared group
         pids = [int(p) for p in re.findall(r"ingest worker 0 started, pid (\d+)", log.read_text())]
-        booths = Booths(broker.port)
-        publisher = threading.Thread(target=booths.publish_all)
+        booths = BoothsClient(broker.port)
+        publisher = threading.Thread(target=booths.publish_all, args=(booth_events(),))
         publisher.start()
         deadline = time.monotonic() + 60
         while booths.acked() < 100:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -130,13 +131,54 @@ class SeenEvent:
     origin: str | None = None
 
 
+SortKey = tuple[int, bool, str, str]
+
+
+def sort_key(e: SeenEvent) -> SortKey:
+    """Where derivation considers an event: lifecycle place (a failed handover before a ready at the
+    same place), then time, then id."""
+    return (RANK[RESULT[e.type]], e.type != EventType.HANDOVER_FAILED, e.at, e.id)
+
+
+@dataclass
+class Known:
+    """What derivation has counted so far, as the conflict rules need it."""
+
+    once: dict[EventType, SeenEvent] = field(default_factory=dict)
+    destination: str | None = None
+    origin: str | None = None
+    ready_at: str | None = None
+
+
 @dataclass
 class Derived:
-    """A parcel's state derived from all its events, with anything that conflicts."""
+    """A parcel's state derived from all its events, with anything that conflicts.
+
+    counted and anomalies hold the events this derivation went through (after resume(), only the
+    new ones); known and last are where it ended, which checkpoint() keeps to resume from.
+    """
 
     status: Status | None
     counted: list[SeenEvent] = field(default_factory=list)
     anomalies: list[tuple[SeenEvent, str]] = field(default_factory=list)
+    known: Known = field(default_factory=Known)
+    last: SortKey | None = None
+
+    def counted_once(self, kind: EventType) -> SeenEvent | None:
+        """The counted event of a once-only kind (an acceptance, a delivery, a return step), if any."""
+        return self.known.once.get(kind)
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Where this derivation ended, as JSON-ready data for resume()."""
+        return {
+            "v": 1,
+            "status": self.status.value if self.status else None,
+            "last": list(self.last) if self.last else None,
+            "once": {k.value: [e.id, e.at, e.booth] for k, e in self.known.once.items()},
+            "destination": self.known.destination,
+            "origin": self.known.origin,
+            "ready_at": self.known.ready_at,
+        }
 
 
 def derive(events: Iterable[SeenEvent]) -> Derived:
@@ -145,13 +187,56 @@ def derive(events: Iterable[SeenEvent]) -> Derived:
     Events are considered in lifecycle order (then time, then id), so a late acceptance
     after a delivery changes nothing. Conflicts are kept as anomalies and not counted.
     """
-    ordered = sorted(
-        (e for e in events if e.type in RESULT),
-        key=lambda e: (RANK[RESULT[e.type]], e.type != EventType.HANDOVER_FAILED, e.at, e.id),
+    return _fold(Derived(status=None), events)
+
+
+def resume(checkpoint: Any, events: Iterable[SeenEvent]) -> Derived | None:
+    """Continue a derivation from its checkpoint() with events it has not seen: the same result as
+    derive() of all the events, when every new one comes after the last one considered. None when
+    one does not, or the checkpoint is not one: then derive() from the whole set."""
+    try:
+        start = _from_checkpoint(checkpoint)
+    except (KeyError, TypeError, ValueError):
+        return None
+    new = [e for e in events if e.type in RESULT]
+    if start.last is not None and any(sort_key(e) <= start.last for e in new):
+        return None
+    return _fold(start, new)
+
+
+_TYPES = {t.value: t for t in EventType}
+_STATUSES = {s.value: s for s in Status}
+
+
+def _from_checkpoint(data: Any) -> Derived:
+    if not isinstance(data, dict) or data.get("v") != 1:
+        raise ValueError("not a checkpoint")
+    last = data["last"]
+    once = {
+        (kind := _TYPES[k]): SeenEvent(str(i), kind, str(at), str(booth))
+        for k, (i, at, booth) in data["once"].items()
+    }
+    if EventType.ACCEPTED in once:  # the acceptance named the booths that known keeps
+        accepted = once[EventType.ACCEPTED]
+        once[EventType.ACCEPTED] = SeenEvent(
+            accepted.id, accepted.type, accepted.at, accepted.booth, data["destination"], data["origin"]
+        )
+    known = Known(
+        once=once, destination=data["destination"], origin=data["origin"], ready_at=data["ready_at"]
     )
-    out = Derived(status=None)
-    known = _Known()
+    return Derived(
+        status=_STATUSES[data["status"]] if data["status"] else None,
+        known=known,
+        last=(int(last[0]), bool(last[1]), str(last[2]), str(last[3])) if last else None,
+    )
+
+
+def _fold(out: Derived, events: Iterable[SeenEvent]) -> Derived:
+    """Go through events in derivation order from where out stands, counting or setting aside each."""
+    ordered = sorted((e for e in events if e.type in RESULT), key=sort_key)
+    known = out.known
     for e in ordered:
+        out.last = sort_key(e)
         reason = _conflict(e, known)
         if reason:
             out.anomalies.append((e, reason))
@@ -170,17 +255,7 @@ def derive(events: Iterable[SeenEvent]) -> Derived:
     return out
 
 
-@dataclass
-class _Known:
-    """What derivation has counted so far, as the conflict rules need it."""
-
-    once: dict[EventType, SeenEvent] = field(default_factory=dict)
-    destination: str | None = None
-    origin: str | None = None
-    ready_at: str | None = None
-
-
-def _conflict(e: SeenEvent, known: _Known) -> str | None:
+def _conflict(e: SeenEvent, known: Known) -> str | None:
     """Why e conflicts with what is already counted, or None."""
     once = known.once
     if e.type in once:

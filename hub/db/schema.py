@@ -64,6 +64,7 @@ parcels = Table(
     Column("weight_g", Integer),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("accepted_event", String(36)),  # the acceptance the columns above were taken from
+    Column("derivation", JSON),  # the checkpoint derivation resumes from (parcel.lifecycle)
     Index("ix_parcels_destination_status", "destination", "status"),
 )
 

@@ -24,7 +24,7 @@ from hub.db.schema import booths, dead_letters, events
 from hub.ingest.acks import cumulative_acks
 from hub.ingest.booths import ensure_booth
 from hub.ingest.fast import apply_events
-from hub.ingest.parcels import rederive, rederive_many
+from hub.ingest.parcels import StoredEvent, rederive, rederive_many, stored_event
 from hub.ingest.reports import apply_reports, is_report, validation_reason
 from hub.merchant.ingest import on_event as on_merchant_event
 from hub.notify.outbox import ReadyNotice, queue_ready
@@ -61,7 +61,7 @@ class _Batch:
     now: datetime
     event_booths: set[str] = field(default_factory=set)
     parcels: set[str] = field(default_factory=set)
-    stored: dict[str, dict[str, Any]] = field(default_factory=dict)  # event id -> data, this batch
+    stored: dict[str, StoredEvent] = field(default_factory=dict)  # the events this batch stored, by id
 
 
 def hash_code(code: str, salt: str | None = None) -> str:
@@ -211,8 +211,8 @@ def _event(conn: Connection, msg: Inbound, booth_id: str, batch: _Batch) -> None
         )
     )
     _touch(conn, booth_id, min(env.at, now))
-    batch.stored[event_id] = data
     if env.tracking_id is not None:
+        batch.stored[event_id] = stored_event(event_id, env.type, env.at, booth_id, env.tracking_id, data)
         batch.parcels.add(env.tracking_id)
         on_merchant_event(conn, event_id, env.type, env.tracking_id, booth_id, env.at, data, now)
 

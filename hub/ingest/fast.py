@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, or_, select
 from hub.db.schema import booths, dead_letters, events, preadvices
 from hub.db.sql import chunks, member
 from hub.ingest.booths import register_booths
+from hub.ingest.parcels import StoredEvent, stored_event
 from hub.merchant.ingest import on_event as on_merchant_event
 from hub.notify.outbox import ReadyNotice, queue_ready
 from parcel import topics
@@ -30,7 +31,7 @@ class FastResult:
 
     booths: set[str] = field(default_factory=set)
     parcels: set[str] = field(default_factory=set)
-    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stored: dict[str, StoredEvent] = field(default_factory=dict)
 
 
 def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: Any) -> FastResult:
@@ -81,7 +82,11 @@ def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: 
     _touch(conn, fresh, now)
     _merchants(conn, fresh, rows, now)
     out.parcels.update(env.tracking_id for env in fresh if env.tracking_id is not None)
-    out.stored.update((row["id"], row["data"]) for row in rows)
+    out.stored.update(
+        (row["id"], stored_event(row["id"], env.type, env.at, env.booth, env.tracking_id, row["data"]))
+        for env, row in zip(fresh, rows, strict=True)
+        if env.tracking_id is not None
+    )
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from hub.db.types import utc_text
 from hub.ingest.outbox import enqueue
 from hub.notify.outbox import ReturnNotice, queue_returned
 from parcel import topics
-from parcel.lifecycle import Derived, EventType, SeenEvent, Status, derive
+from parcel.lifecycle import Derived, EventType, SeenEvent, Status, derive, resume
 from parcel.messages import Manifest
 
 # A parcel on its way back (or back) to its sender: the sender's booth gets a return manifest.
@@ -33,12 +34,16 @@ def rederive(conn: Connection, tracking_id: str, now: datetime) -> Derived:
     for r in rows:
         kind = EventType(r.type)
         data_by_id[r.id] = r.data
-        seen.append(_seen(r.id, kind, utc_text(r.at), r.booth, r.data))
+        seen.append(seen_event(r.id, kind, utc_text(r.at), r.booth, r.data))
     derived = derive(seen)
     if derived.status is None:
         return derived
-    accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
-    values: dict[str, Any] = {"status": derived.status.value, "updated_at": now}
+    accepted = derived.counted_once(EventType.ACCEPTED)
+    values: dict[str, Any] = {
+        "status": derived.status.value,
+        "updated_at": now,
+        "derivation": derived.checkpoint(),
+    }
     if accepted is not None:
         values.update(_from_acceptance(data_by_id[accepted.id]), accepted_event=accepted.id)
     if conn.execute(select(parcels.c.tracking_id).where(parcels.c.tracking_id == tracking_id)).first():
@@ -58,7 +63,23 @@ def rederive(conn: Connection, tracking_id: str, now: datetime) -> Derived:
     return derived
 
 
-def _seen(event_id: str, kind: EventType, at: str, booth: str, data: dict[str, Any]) -> SeenEvent:
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event stored in the batch being applied, as derivation needs it."""
+
+    tracking_id: str
+    seen: SeenEvent
+    data: dict[str, Any]
+
+
+def stored_event(
+    event_id: str, kind: EventType, at: datetime, booth: str, tracking_id: str, data: dict[str, Any]
+) -> StoredEvent:
+    """What derivation needs of an event just stored: it is not read back."""
+    return StoredEvent(tracking_id, seen_event(event_id, kind, utc_text(at), booth, data), data)
+
+
+def seen_event(event_id: str, kind: EventType, at: str, booth: str, data: dict[str, Any]) -> SeenEvent:
     """The part of a stored event derivation needs (an acceptance also names its booths)."""
     if kind != EventType.ACCEPTED:
         return SeenEvent(id=event_id, type=kind, at=at, booth=booth)
@@ -78,11 +99,11 @@ def _queue_return(
     """Once a return is counted, tell the sender's booth it is coming (cause return:<id>), so that
     booth can match it offline. The sender's booth comes from the acceptance, else from the
     pre-advice; with neither known yet, a later derivation (when the acceptance lands) sends it."""
-    returned = next((e for e in derived.counted if e.type == EventType.RETURNED), None)
+    returned = derived.counted_once(EventType.RETURNED)
     cause = f"return:{tracking_id}"
     if returned is None or conn.execute(select(mqtt_outbox.c.id).where(mqtt_outbox.c.cause == cause)).first():
         return
-    accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
+    accepted = derived.counted_once(EventType.ACCEPTED)
     advice = conn.execute(
         select(
             preadvices.c.merchant,
@@ -132,8 +153,8 @@ def _queue_return_notice(
     with the hub); with the acceptance not here yet, a later derivation (when it lands) sends it."""
     if derived.status != Status.RETURN_ARRIVED:
         return
-    arrived = next((e for e in derived.counted if e.type == EventType.RETURN_ARRIVED), None)
-    accepted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
+    arrived = derived.counted_once(EventType.RETURN_ARRIVED)
+    accepted = derived.counted_once(EventType.ACCEPTED)
     if arrived is None or accepted is None:
         return
     sender = data_by_id[accepted.id].get("sender") or {}
@@ -172,17 +193,96 @@ def rederive_many(
     conn: Connection,
     tracking_ids: list[str],
     now: datetime,
-    fresh: Mapping[str, dict[str, Any]] | None = None,
+    fresh: Mapping[str, StoredEvent] | None = None,
 ) -> None:
-    """rederive() for many parcels with set-based statements: one read of all their events.
+    """rederive() for many parcels with set-based statements.
 
-    The read leaves the events' data in the database (only an acceptance's booths come out of it).
-    An acceptance's data is needed only when it becomes the one counted, which the parcel row's
-    accepted_event tells; a return's only while the parcel goes back. fresh: the data of events
-    stored in this batch by id, so those are not read back.
+    fresh: the events stored in this batch, by id. A parcel whose new events all come after the last
+    one its derivation went through (the usual case: a parcel moves forward) continues from the
+    checkpoint in its row; the others are derived again from all their events, read in one go
+    without their data (only an acceptance's booths come out of it). An acceptance's data is needed
+    only when it becomes the one counted, which the row's accepted_event tells; a return's only
+    while the parcel goes back.
     """
-    by_parcel: dict[str, list[SeenEvent]] = {t: [] for t in tracking_ids}
+    fresh = fresh or {}
+    new_events: dict[str, list[SeenEvent]] = {}
+    for stored in fresh.values():
+        new_events.setdefault(stored.tracking_id, []).append(stored.seen)
     current: dict[str, str | None] = {}  # parcel row -> the acceptance its columns came from
+    derived_by: dict[str, Derived] = {}
+    for part in chunks(tracking_ids):
+        for r in conn.execute(
+            select(parcels.c.tracking_id, parcels.c.accepted_event, parcels.c.derivation).where(
+                member(conn, parcels.c.tracking_id, part)
+            )
+        ):
+            current[r.tracking_id] = r.accepted_event
+            if r.tracking_id in new_events and (d := resume(r.derivation, new_events[r.tracking_id])):
+                derived_by[r.tracking_id] = d
+    again = [t for t in tracking_ids if t not in derived_by]
+    for tracking_id, seen in _every_event(conn, again).items():
+        derived_by[tracking_id] = derive(seen)
+    derived_by = {t: d for t, d in derived_by.items() if d.status is not None}
+    wanted: set[str] = set()
+    for tracking_id, derived in derived_by.items():
+        accepted = derived.counted_once(EventType.ACCEPTED)
+        back = derived.status in RETURN_STATUSES
+        if accepted is not None and (back or accepted.id != current.get(tracking_id)):
+            wanted.add(accepted.id)
+        if back and (returned := derived.counted_once(EventType.RETURNED)):
+            wanted.add(returned.id)
+    data_by_id = _event_data(conn, wanted, {i: e.data for i, e in fresh.items()})
+    inserts: list[dict[str, Any]] = []
+    full_updates: list[dict[str, Any]] = []
+    status_updates: list[dict[str, Any]] = []
+    new_anomalies: list[dict[str, Any]] = []
+    manifests: dict[str, dict[str, Any]] = {}
+    for tracking_id, derived in derived_by.items():
+        accepted = derived.counted_once(EventType.ACCEPTED)
+        values: dict[str, Any] = {
+            "status": derived.status.value,  # type: ignore[union-attr]
+            "updated_at": now,
+            "derivation": derived.checkpoint(),
+        }
+        changed = accepted is not None and accepted.id != current.get(tracking_id)
+        if accepted is not None and changed:
+            values.update(_from_acceptance(data_by_id[accepted.id]), accepted_event=accepted.id)
+            manifests[tracking_id] = data_by_id[accepted.id]
+        if tracking_id not in current:
+            inserts.append({"tracking_id": tracking_id, **{k: values.get(k) for k in _PARCEL_COLUMNS}})
+        elif changed:
+            full_updates.append({"b_tid": tracking_id, **values})
+        else:
+            status_updates.append({"b_tid": tracking_id, **values})
+        # A resumed derivation went through the new events only: its anomalies are the new ones.
+        new_anomalies += [
+            {"event_id": e.id, "tracking_id": tracking_id, "reason": why} for e, why in derived.anomalies
+        ]
+    if inserts:
+        conn.execute(parcels.insert(), inserts)
+    for batch in (full_updates, status_updates):
+        if batch:
+            cols = [k for k in batch[0] if k != "b_tid"]
+            stmt = (
+                parcels.update()
+                .where(parcels.c.tracking_id == bindparam("b_tid"))
+                .values({c: bindparam(c, type_=parcels.c[c].type) for c in cols})
+            )
+            conn.execute(stmt, batch)
+    for part in chunks(again):
+        conn.execute(anomalies.delete().where(member(conn, anomalies.c.tracking_id, part)))
+    if new_anomalies:
+        conn.execute(anomalies.insert(), new_anomalies)
+    _queue_manifests(conn, manifests, now)
+    for tracking_id, derived in derived_by.items():  # rare: one look-up each is fine
+        if derived.status in RETURN_STATUSES:
+            _queue_return(conn, tracking_id, derived, data_by_id, now)
+            _queue_return_notice(conn, tracking_id, derived, data_by_id, now)
+
+
+def _every_event(conn: Connection, tracking_ids: list[str]) -> dict[str, list[SeenEvent]]:
+    """All stored events of these parcels as derivation sees them, without reading their data."""
+    by_parcel: dict[str, list[SeenEvent]] = {t: [] for t in tracking_ids}
     for part in chunks(tracking_ids):
         for r in conn.execute(
             select(
@@ -201,71 +301,7 @@ def rederive_many(
                 if kind == EventType.ACCEPTED
                 else SeenEvent(r.id, kind, r.at, r.booth)
             )
-        current.update(
-            conn.execute(
-                select(parcels.c.tracking_id, parcels.c.accepted_event).where(
-                    member(conn, parcels.c.tracking_id, part)
-                )
-            ).all()
-        )
-    derived_by = {t: d for t, seen in by_parcel.items() if (d := derive(seen)).status is not None}
-    acceptance = {t: _counted(d, EventType.ACCEPTED) for t, d in derived_by.items()}
-    wanted: set[str] = set()
-    for tracking_id, derived in derived_by.items():
-        accepted = acceptance[tracking_id]
-        if accepted is not None and (
-            derived.status in RETURN_STATUSES or accepted.id != current.get(tracking_id)
-        ):
-            wanted.add(accepted.id)
-        if derived.status in RETURN_STATUSES and (returned := _counted(derived, EventType.RETURNED)):
-            wanted.add(returned.id)
-    data_by_id = _event_data(conn, wanted, fresh or {})
-    inserts: list[dict[str, Any]] = []
-    full_updates: list[dict[str, Any]] = []
-    status_updates: list[dict[str, Any]] = []
-    new_anomalies: list[dict[str, Any]] = []
-    manifests: dict[str, dict[str, Any]] = {}
-    for tracking_id, derived in derived_by.items():
-        accepted = acceptance[tracking_id]
-        values: dict[str, Any] = {"status": derived.status.value, "updated_at": now}  # type: ignore[union-attr]
-        changed = accepted is not None and accepted.id != current.get(tracking_id)
-        if accepted is not None and changed:
-            values.update(_from_acceptance(data_by_id[accepted.id]), accepted_event=accepted.id)
-            manifests[tracking_id] = data_by_id[accepted.id]
-        if tracking_id not in current:
-            inserts.append({"tracking_id": tracking_id, **{k: values.get(k) for k in _PARCEL_COLUMNS}})
-        elif changed:
-            full_updates.append({"b_tid": tracking_id, **values})
-        else:
-            status_updates.append({"b_tid": tracking_id, **values})
-        new_anomalies += [
-            {"event_id": e.id, "tracking_id": tracking_id, "reason": why} for e, why in derived.anomalies
-        ]
-    if inserts:
-        conn.execute(parcels.insert(), inserts)
-    for batch in (full_updates, status_updates):
-        if batch:
-            cols = [k for k in batch[0] if k != "b_tid"]
-            stmt = (
-                parcels.update()
-                .where(parcels.c.tracking_id == bindparam("b_tid"))
-                .values({c: bindparam(c, type_=parcels.c[c].type) for c in cols})
-            )
-            conn.execute(stmt, batch)
-    for part in chunks(tracking_ids):
-        conn.execute(anomalies.delete().where(member(conn, anomalies.c.tracking_id, part)))
-    if new_anomalies:
-        conn.execute(anomalies.insert(), new_anomalies)
-    _queue_manifests(conn, manifests, now)
-    for tracking_id, derived in derived_by.items():  # rare: one look-up each is fine
-        if derived.status in RETURN_STATUSES:
-            _queue_return(conn, tracking_id, derived, data_by_id, now)
-            _queue_return_notice(conn, tracking_id, derived, data_by_id, now)
-
-
-def _counted(derived: Derived, kind: EventType) -> SeenEvent | None:
-    """The counted event of a once-only kind, if any."""
-    return next((e for e in derived.counted if e.type == kind), None)
+    return by_parcel
 
 
 def _event_data(
@@ -294,6 +330,7 @@ _PARCEL_COLUMNS = (
     "fee",
     "weight_g",
     "accepted_event",
+    "derivation",
 )
 
 

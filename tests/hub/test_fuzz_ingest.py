@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from hub.db.schema import dead_letters, events, metadata, mqtt_outbox, notifications, parcels
+from hub.db.schema import anomalies, dead_letters, events, metadata, mqtt_outbox, notifications, parcels
 from hub.db.types import utc_text
 from hub.ingest.apply import Inbound, Outcome, apply_batch
 from parcel import s10, topics
@@ -352,17 +352,26 @@ def seen_event(event_id: str, type_: EventType, at: str, booth: str, data: dict[
 
 
 def assert_parcel_derived(engine: Engine, tracking_id: str) -> None:
-    """The stored parcel state is derive() of its stored events, its acceptance columns the counted
-    acceptance's (whichever batch brought it)."""
+    """The stored parcel state, anomalies and checkpoint are derive()'s of all its stored events, its
+    acceptance columns the counted acceptance's (whichever batch brought it)."""
     with engine.connect() as conn:
         rows = conn.execute(select(events).where(events.c.tracking_id == tracking_id)).all()
         parcel = conn.execute(select(parcels).where(parcels.c.tracking_id == tracking_id)).first()
+        stored_anomalies = sorted(
+            (r.event_id, r.reason)
+            for r in conn.execute(
+                select(anomalies.c.event_id, anomalies.c.reason).where(anomalies.c.tracking_id == tracking_id)
+            )
+        )
     seen = [seen_event(r.id, EventType(r.type), utc_text(r.at), r.booth, r.data) for r in rows]
     derived = derive(seen)
     expected = derived.status
     status = parcel.status if parcel else None
     assert status == (expected.value if expected else None), (tracking_id, [r.type for r in rows])
-    counted = next((e for e in derived.counted if e.type == EventType.ACCEPTED), None)
+    assert stored_anomalies == sorted((e.id, why) for e, why in derived.anomalies), tracking_id
+    if parcel is not None:  # resumed in later batches or derived again: the same checkpoint
+        assert parcel.derivation == derived.checkpoint(), tracking_id
+    counted = derived.counted_once(EventType.ACCEPTED)
     if parcel is not None and counted is not None:
         data = next(r.data for r in rows if r.id == counted.id)
         assert (parcel.accepted_event, parcel.origin, parcel.destination) == (

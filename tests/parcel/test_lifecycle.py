@@ -1,12 +1,24 @@
 """Lifecycle: allowed transitions and state derived from a set of events in any order."""
 
 import itertools
+import json
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parcel.lifecycle import EventType, IllegalTransition, SeenEvent, Status, derive, transition
+from parcel.lifecycle import (
+    RESULT,
+    EventType,
+    IllegalTransition,
+    SeenEvent,
+    Status,
+    derive,
+    resume,
+    sort_key,
+    transition,
+)
 
 A, B, C = "BD-1000-01", "BD-1207-01", "BD-4000-01"
 
@@ -192,3 +204,51 @@ def test_a_return_scanned_before_the_acceptance_or_return_is_known_still_counts(
     early = derive([RETURN_LEG[6]])
     assert early.status is Status.RETURN_ARRIVED and early.anomalies == []
     assert derive(RETURN_LEG[6:]).status is Status.RETURN_COLLECTED
+
+
+# --- resuming a derivation from its checkpoint -------------------------------------------------------
+
+EVERY_KIND = [t for t in EventType if t != EventType.CASH_CLOSED]
+EVENTS = st.lists(
+    st.builds(
+        SeenEvent,
+        id=st.uuids().map(str),
+        type=st.sampled_from(EVERY_KIND),
+        at=st.sampled_from([f"2026-11-0{d}T10:00:00.000000+00:00" for d in range(1, 6)]),
+        booth=st.sampled_from([A, B, C]),
+        destination=st.sampled_from([A, B, C, None]),
+        origin=st.sampled_from([A, B, C, None]),
+    ).map(lambda e: e if e.type == EventType.ACCEPTED else replace(e, destination=None, origin=None)),
+    max_size=10,
+)  # as stored events are seen: only an acceptance names booths
+
+
+@given(EVENTS, st.integers(0, 10))
+def test_resuming_from_a_checkpoint_equals_deriving_from_every_event(
+    events: list[SeenEvent], cut: int
+) -> None:
+    """A checkpoint that went through JSON, resumed with the rest: the same state, knowledge and
+    anomalies as derive() of the whole set, whenever resume() accepts the rest."""
+    first, rest = events[:cut], events[cut:]
+    head = derive(first)
+    checkpoint = json.loads(json.dumps(head.checkpoint()))
+    whole = derive(events)
+    resumed = resume(checkpoint, rest)
+    if resumed is None:
+        assert head.last is not None and any(sort_key(e) <= head.last for e in rest if e.type in RESULT)
+        return
+    assert (resumed.status, resumed.known, resumed.last) == (whole.status, whole.known, whole.last)
+    assert head.anomalies + resumed.anomalies == whole.anomalies
+    assert head.counted + resumed.counted == whole.counted
+
+
+def test_events_in_lifecycle_order_resume_and_an_earlier_one_does_not() -> None:
+    head = derive(JOURNEY[:3])
+    assert resume(head.checkpoint(), JOURNEY[3:]) is not None
+    late_acceptance = ev("9", EventType.ACCEPTED, C, "2026-11-03T10:00:00+06:00", A)
+    assert resume(head.checkpoint(), [JOURNEY[3], late_acceptance]) is None
+
+
+@pytest.mark.parametrize("bad", [None, {}, {"v": 2}, {"v": 1, "status": "lost"}, [1, 2]])
+def test_what_is_not_a_checkpoint_is_not_resumed(bad: object) -> None:
+    assert resume(bad, JOURNEY) is None

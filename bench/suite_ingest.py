@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
+import psutil
 import requests
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.cpu import CpuMeter, children, process
 from bench.figures import SAMPLES, Figure
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
 from parcel import s10, topics
@@ -127,15 +129,15 @@ def _publisher(port: int, messages: list[Message], rate: float, go: Any, done: A
 
 
 @contextmanager
-def publisher(port: int, messages: list[Message], rate: float = 0) -> Iterator[Any]:
-    """A publisher process, connected and waiting; set the yielded event to start it."""
+def publisher(port: int, messages: list[Message], rate: float = 0) -> Iterator[tuple[Any, int | None]]:
+    """A publisher process, connected and waiting; yields the event that starts it, and its pid."""
     ctx = mp.get_context("spawn")
     go, done = ctx.Event(), ctx.Event()
     proc = ctx.Process(target=_publisher, args=(port, messages, rate, go, done), daemon=True)
     proc.start()
     time.sleep(1.0)  # connected
     try:
-        yield go
+        yield go, proc.pid
         done.wait(600)
     finally:
         proc.join(30)
@@ -165,8 +167,9 @@ def _follow(
     return progress
 
 
-def raw_rate(tmp: Path, messages: list[Message]) -> float:
-    """Messages/s through publisher -> Mosquitto -> a bare paho subscriber (QoS 1, shared subscription)."""
+def raw_rate(tmp: Path, messages: list[Message]) -> tuple[float, dict[str, float]]:
+    """Messages/s through publisher -> Mosquitto -> a bare paho subscriber (QoS 1, shared
+    subscription), and the CPU µs per message of each process."""
     broker = Mosquitto(tmp / "raw-broker")
     broker.start()
     got = threading.Event()
@@ -184,10 +187,23 @@ def raw_rate(tmp: Path, messages: list[Message]) -> float:
     sub.subscribe(topics.shared(topics.all_booths(topics.EVENT), "bench"), qos=1)
     time.sleep(0.5)
     try:
-        with publisher(broker.port, messages) as go:
+        with publisher(broker.port, messages) as (go, publisher_pid):
+            meter = CpuMeter(
+                {
+                    "subscriber (this process)": process(os.getpid()),
+                    "publisher": process(publisher_pid),
+                    "broker": process(broker.proc.pid if broker.proc else None),
+                }
+            )
+            meter.sample()
             start = time.monotonic()
             go.set()
-            SAMPLES.ingest_progress["raw pipe"] = _follow(got, lambda: count[0], start, 600)
+
+            def received() -> int:
+                meter.sample()
+                return count[0]
+
+            SAMPLES.ingest_progress["raw pipe"] = _follow(got, received, start, 600)
             if not got.is_set():
                 raise RuntimeError(f"raw pipe delivered {count[0]} of {total}")
             elapsed = time.monotonic() - start
@@ -195,7 +211,7 @@ def raw_rate(tmp: Path, messages: list[Message]) -> float:
         sub.disconnect()
         sub.loop_stop()
         broker.stop()
-    return total / elapsed
+    return total / elapsed, {name: seconds / total * 1e6 for name, seconds in meter.seconds().items()}
 
 
 class AckWatch:
@@ -246,8 +262,8 @@ def pg_database() -> Iterator[str]:
 
 
 @contextmanager
-def hub_process(tmp: Path, db_url: str, workers: int) -> Iterator[tuple[Mosquitto, str]]:
-    """A fresh broker and a hub process on db_url; yields the broker and the hub's base URL."""
+def hub_process(tmp: Path, db_url: str, workers: int) -> Iterator[tuple[Mosquitto, str, Managed]]:
+    """A fresh broker and a hub process on db_url; yields the broker, the hub's base URL and the hub."""
     broker = Mosquitto(tmp / "broker")
     broker.start()
     port = free_port()
@@ -269,7 +285,7 @@ def hub_process(tmp: Path, db_url: str, workers: int) -> Iterator[tuple[Mosquitt
                 raise RuntimeError("hub did not connect to the broker")
             time.sleep(0.2)
         time.sleep(1.0 + workers * 1.0)  # worker processes connected and subscribed
-        yield broker, base
+        yield broker, base, hub
     finally:
         hub.stop(30)
         broker.stop()
@@ -277,15 +293,32 @@ def hub_process(tmp: Path, db_url: str, workers: int) -> Iterator[tuple[Mosquitt
 
 def hub_rate(
     tmp: Path, db_url: str, workers: int, messages: list[Message], final: dict[str, int], label: str = ""
-) -> float:
-    """Events/s committed and acknowledged by a hub process (its progress kept under label)."""
-    with hub_process(tmp, db_url, workers) as (broker, _base):
+) -> tuple[float, dict[str, float]]:
+    """Events/s committed and acknowledged by a hub process (its progress kept under label), and the
+    CPU µs per event of each process taking part."""
+    with hub_process(tmp, db_url, workers) as (broker, _base, hub):
         watch = AckWatch(broker.port, final)
         try:
-            with publisher(broker.port, messages) as go:
+            with publisher(broker.port, messages) as (go, publisher_pid):
+                hub_pid = hub.proc.pid if hub.proc else None
+                groups = {
+                    "hub ingest workers": children(hub_pid),
+                    "hub main process": process(hub_pid),
+                    "publisher": process(publisher_pid),
+                    "broker": process(broker.proc.pid if broker.proc else None),
+                }
+                if db_url.startswith("postgresql"):
+                    groups["PostgreSQL server"] = _postgres_backends
+                meter = CpuMeter(groups)
+                meter.sample()
                 start = time.monotonic()
                 go.set()
-                progress = _follow(watch.done, watch.acked, start, 600)
+
+                def acked() -> int:
+                    meter.sample()
+                    return watch.acked()
+
+                progress = _follow(watch.done, acked, start, 600)
                 if not watch.done.is_set():
                     raise RuntimeError(f"hub acknowledged {watch.acked()} of {len(messages)}")
                 elapsed = time.monotonic() - start
@@ -293,7 +326,17 @@ def hub_rate(
                     SAMPLES.ingest_progress[label] = progress
         finally:
             watch.close()
-    return len(messages) / elapsed
+    cpu = {name: seconds / len(messages) * 1e6 for name, seconds in meter.seconds().items()}
+    return len(messages) / elapsed, cpu
+
+
+def _postgres_backends() -> list[psutil.Process]:
+    """The local PostgreSQL server's backend processes (serving the bench's database among them)."""
+    return [
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if "postgres:" in " ".join(p.info["cmdline"] or [])
+    ]
 
 
 def track_p99(
@@ -306,10 +349,10 @@ def track_p99(
     final_warm: dict[str, int],
 ) -> tuple[float, int, float]:
     """p99 (ms) of GET /api/v1/track/{id} while the hub ingests `load` at 5,000 events/s."""
-    with hub_process(tmp, db_url, workers) as (broker, base):
+    with hub_process(tmp, db_url, workers) as (broker, base, _hub):
         watch = AckWatch(broker.port, final_warm)
         try:
-            with publisher(broker.port, warm) as go:  # parcels to look up
+            with publisher(broker.port, warm) as (go, _pid):  # parcels to look up
                 go.set()
                 watch.done.wait(600)
         finally:
@@ -329,7 +372,7 @@ def track_p99(
                 i += 1
 
         prober = threading.Thread(target=probe, name="bench-track")
-        with publisher(broker.port, load, rate=TRACK_RATE) as go:
+        with publisher(broker.port, load, rate=TRACK_RATE) as (go, _pid):
             start = time.monotonic()
             go.set()
             prober.start()
@@ -345,19 +388,23 @@ def run(quick: bool) -> list[Figure]:
     """Measure ingest on SQLite and PostgreSQL beside the raw pipe, and tracking p99 under load."""
     parcels = 2_500 if quick else 10_000
     messages, final, _ = workload(parcels)
-    workers = int(os.environ.get("DAKBOOTH_BENCH_WORKERS", "2"))
+    # SQLite lets one writer in at a time: a second worker process only waits for the lock (and
+    # takes a core from the broker and the publisher). PostgreSQL applies two batches at once.
+    chosen = os.environ.get("DAKBOOTH_BENCH_WORKERS")
+    workers = {"SQLite": int(chosen or 1), "PostgreSQL": int(chosen or 2)}
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="dak-bench-ingest-") as tmpdir:
         tmp = Path(tmpdir)
         _log(f"raw pipe: {len(messages):,} messages")
-        raw = raw_rate(tmp / "raw", messages)
+        raw, raw_cpu = raw_rate(tmp / "raw", messages)
         _log(f"raw pipe: {raw:,.0f} msg/s")
         rates: dict[str, float] = {}
-        _log(f"hub on SQLite, {workers} ingest workers")
-        rates["SQLite"] = hub_rate(
+        cpu: dict[str, dict[str, float]] = {"raw pipe": raw_cpu}
+        _log(f"hub on SQLite, {workers['SQLite']} ingest worker(s)")
+        rates["SQLite"], cpu["SQLite"] = hub_rate(
             tmp / "sqlite",
             f"sqlite:///{tmp / 'sqlite' / 'hub.sqlite'}",
-            workers,
+            workers["SQLite"],
             messages,
             final,
             "hub, SQLite",
@@ -365,15 +412,17 @@ def run(quick: bool) -> list[Figure]:
         _log(f"hub on SQLite: {rates['SQLite']:,.0f} events/s")
         try:
             with pg_database() as url:
-                _log(f"hub on PostgreSQL, {workers} ingest workers")
-                rates["PostgreSQL"] = hub_rate(tmp / "pg", url, workers, messages, final, "hub, PostgreSQL")
+                _log(f"hub on PostgreSQL, {workers['PostgreSQL']} ingest workers")
+                rates["PostgreSQL"], cpu["PostgreSQL"] = hub_rate(
+                    tmp / "pg", url, workers["PostgreSQL"], messages, final, "hub, PostgreSQL"
+                )
                 _log(f"hub on PostgreSQL: {rates['PostgreSQL']:,.0f} events/s")
         except Exception as exc:  # report a missing server as a missed figure, not a crash
             _log(f"PostgreSQL run failed: {exc}")
         for db in ("SQLite", "PostgreSQL"):
             rate = rates.get(db)
             note = (
-                f"{len(messages):,} events, {workers} worker processes"
+                f"{len(messages):,} events, {workers[db]} worker process(es)"
                 if rate
                 else "not measured (no PostgreSQL)"
             )
@@ -400,13 +449,24 @@ def run(quick: bool) -> list[Figure]:
                     ok=bool(rate and rate / raw >= 0.7),
                 )
             )
+        figures += [
+            Figure(SUITE, f"CPU per event, {run}: {name}", us, "µs")
+            for run, groups in cpu.items()
+            for name, us in groups.items()
+        ]
         warm, final_warm, ids = workload(500, first_serial=50_000_000)
         load, _, _ = workload((TRACK_RATE * (3 if quick else 8)) // 4, first_serial=60_000_000)
         # The load continues each booth's seq after the warm-up's.
         load = _renumber(load, final_warm)
         _log(f"tracking p99 while ingesting {TRACK_RATE:,} events/s on SQLite")
         p99, n, achieved = track_p99(
-            tmp / "track", f"sqlite:///{tmp / 'track' / 'hub.sqlite'}", workers, warm, load, ids, final_warm
+            tmp / "track",
+            f"sqlite:///{tmp / 'track' / 'hub.sqlite'}",
+            workers["SQLite"],
+            warm,
+            load,
+            ids,
+            final_warm,
         )
         figures.append(
             Figure(

@@ -22,9 +22,10 @@ PAGE = 100
 class Publisher(threading.Thread):
     """Sends mqtt_outbox rows in id order; rows stay pending until PUBACK, across crashes and outages."""
 
-    def __init__(self, engine: Engine, link: MqttLink) -> None:
+    def __init__(self, engine: Engine, link: MqttLink, reader: Engine | None = None) -> None:
         super().__init__(name="hub-publisher", daemon=True)
         self.engine = engine
+        self.reader = reader or engine  # SQLite: reads that do not take the write lock from ingest
         self.link = link
         self.stopping = threading.Event()
         self._done: queue.Queue[int] = queue.Queue()
@@ -54,7 +55,7 @@ class Publisher(threading.Thread):
         self._confirm()
         if not self.link.connected:
             return
-        with self.engine.begin() as conn:
+        with self.reader.connect() as conn:
             rows = conn.execute(
                 select(
                     mqtt_outbox.c.id,

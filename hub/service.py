@@ -88,15 +88,15 @@ def serve(cfg: HubConfig, workers: int = 0, config_path: Path | None = None) -> 
     else:
         link = MqttLink(cfg.broker, inbox)
     ingest = IngestWorker(engine, inbox, link)
-    publisher = Publisher(engine, link)
+    reader = reader_engine(engine)
+    publisher = Publisher(engine, link, reader)
     # One SMS driver for the notifier and the on-call alerts: one SMPP session, its receipts recorded.
     sms = make_driver(cfg.sms, ReportRecorder(engine))
     if isinstance(sms, SmppDriver):
         sms.start()
     mailer = make_mailer(cfg.email)
-    notifier = NotifierThread(Notifier(engine, sms, mailer=mailer))
+    notifier = NotifierThread(Notifier(engine, sms, mailer=mailer, reader=reader))
     reminders = ReminderThread(ReminderRound(engine, cfg.notify), cfg.notify.every_s)
-    reader = reader_engine(engine)
     fleet = FleetBroadcaster(reader, cfg.monitoring.fleet_poll_s)
     alerter = AlertWorker(engine, fleet, cfg.monitoring, sms, reader)
     track_limit = TokenBuckets(capacity=cfg.http.track_burst, per_second=cfg.http.track_per_second)

@@ -38,7 +38,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, use_insertmanyvalues=False)
+    return create_engine(url, pool_pre_ping=True)
 
 
 def alembic_config() -> Config:

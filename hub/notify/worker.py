@@ -54,8 +54,10 @@ class Notifier:
         driver: SmsDriver,
         clock: Callable[[], datetime] = utcnow,
         mailer: Mailer | None = None,
+        reader: Engine | None = None,
     ) -> None:
         self.engine = engine
+        self.reader = reader or engine  # SQLite: reads that do not take the write lock from ingest
         self.driver = driver
         self.clock = clock
         self.mailer = mailer
@@ -63,27 +65,31 @@ class Notifier:
     def run_once(self) -> int:
         """Try every due notification once; return how many were sent."""
         now = self.clock()
-        with self.engine.begin() as conn:
+        with self.reader.connect() as conn:
             due = conn.execute(
                 select(notifications)
                 .where(notifications.c.status == "pending", notifications.c.next_attempt_at <= now)
                 .order_by(notifications.c.next_attempt_at, notifications.c.id)
                 .limit(PAGE)
             ).all()
-        return sum(self._one(row) for row in due)
+            tracked = sorted({row.tracking_id for row in due})
+            found = {
+                p.tracking_id: p
+                for p in conn.execute(
+                    select(parcels.c.tracking_id, parcels.c.recipient_phone, parcels.c.status).where(
+                        parcels.c.tracking_id.in_(tracked)
+                    )
+                )
+            }
+        return sum(self._one(row, found.get(row.tracking_id)) for row in due)
 
-    def _one(self, row: Row[Any]) -> bool:
+    def _one(self, row: Row[Any], parcel: Row[Any] | None) -> bool:
+        """Send one due notification; parcel: its parcel's recipient and status, if known yet."""
         now = self.clock()
         kind = row.kind or "ready"
         if kind == "ready" and row.code is None:
             self._update(row.id, status="failed", last_error="no collection code to send")
             return False
-        with self.engine.begin() as conn:
-            parcel = conn.execute(
-                select(parcels.c.recipient_phone, parcels.c.status).where(
-                    parcels.c.tracking_id == row.tracking_id
-                )
-            ).first()
         if kind == return_notice.KIND:
             return self._returned(row, parcel, now)
         if kind != "ready" and parcel is not None and parcel.status != WAITING:

@@ -280,6 +280,29 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _refuse_unstorable(payload: bytes) -> None:
+    """Raise MessageError when parsed JSON holds NUL or a lone surrogate (or is not JSON at all)."""
+    try:
+        raw = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MessageError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise MessageError("not JSON: nested too deeply") from None
+    if has_unstorable_text(raw):
+        raise MessageError("text holds a NUL character or a lone surrogate")
+
+
+def _envelope_reason(error: ValidationError) -> str:
+    """Why bytes are not an envelope, in the words of the rest of the contract."""
+    first = error.errors()[0]
+    if first["type"] == "json_invalid":
+        detail = str(first["msg"]).removeprefix("Invalid JSON: ")
+        return "not JSON: nested too deeply" if "recursion limit" in detail else f"not JSON: {detail}"
+    if first["type"] == "model_type" and not first["loc"]:
+        return "envelope must be a JSON object"
+    return _reason(error)
+
+
 def parse_event(payload: bytes, topic_booth: str | None = None, now: datetime | None = None) -> Envelope:
     """Validate raw bytes as an event envelope (and its data); raise MessageError with the reason.
 
@@ -288,20 +311,12 @@ def parse_event(payload: bytes, topic_booth: str | None = None, now: datetime | 
     """
     if len(payload) > MAX_MESSAGE_BYTES:
         raise MessageError(f"message too large ({len(payload)} bytes)")
+    if _ESCAPED_UNSTORABLE.search(payload):  # rare: look inside before anything else
+        _refuse_unstorable(payload)
     try:
-        raw = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MessageError(f"not JSON: {exc}") from None
-    except RecursionError:
-        raise MessageError("not JSON: nested too deeply") from None
-    if not isinstance(raw, dict):
-        raise MessageError("envelope must be a JSON object")
-    if _ESCAPED_UNSTORABLE.search(payload) and has_unstorable_text(raw):
-        raise MessageError("text holds a NUL character or a lone surrogate")
-    try:
-        envelope = Envelope.model_validate(raw)
+        envelope = Envelope.model_validate_json(payload)  # parsed and validated in one pass
     except ValidationError as exc:
-        raise MessageError(_reason(exc)) from None
+        raise MessageError(_envelope_reason(exc)) from None
     try:
         typed = envelope.typed()
     except ValidationError as exc:

@@ -51,6 +51,7 @@ class IngestLoop:
         self.generation = 0  # bumped per connection: mids of an older connection must not be acked
         self.subscribed = False
         self.pending: list[Inbound] = []
+        self._received = 0  # messages read so far
         self._first_at = 0.0  # when the oldest pending message came
         self._retry_at = 0.0  # after a failed commit, not before this
         self._reconnect_s = RECONNECT_MIN_S
@@ -117,9 +118,13 @@ class IngestLoop:
         rc = mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
         if readable:
             for _ in range(2 * BATCH_MAX):
+                received = self._received
                 rc = client.loop_read()
-                sock = client.socket()
-                if rc != mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS or sock is None or not _waiting(sock):
+                if rc != mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS or (sock := client.socket()) is None:
+                    break
+                # A message came: read on. Otherwise (an ack of ours, part of a packet, or nothing)
+                # ask the socket whether more is waiting.
+                if self._received == received and not _waiting(sock):
                     break
         if rc == mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS and client.want_write():
             rc = client.loop_write()
@@ -167,6 +172,7 @@ class IngestLoop:
         self.subscribed = False
 
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        self._received += 1
         if not self.pending:
             self._first_at = time.monotonic()
         self.pending.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -145,12 +145,40 @@ def _resolve(base: Path, cfg: HubConfig) -> HubConfig:
     return cfg.model_copy(update={"broker": broker, "database": DatabaseConfig(url=url)})
 
 
+# Secrets may live in files of their own (`password_file = "/run/secrets/smsc"`): kept out of the
+# config file, readable by the hub's user only, mounted by the service manager or the orchestrator.
+SECRET_KEYS = (("database", "url"), ("sms", "password"), ("sms", "callback_token"), ("email", "password"))
+
+
+def _read_secrets(raw: dict[str, Any], base: Path) -> None:
+    """Replace each `<key>_file` of SECRET_KEYS in raw by `<key>` with the file's text (relative paths
+    against base, one trailing newline dropped); raise ConfigError naming the key."""
+    for section, key in SECRET_KEYS:
+        values = raw.get(section)
+        if not isinstance(values, dict) or f"{key}_file" not in values:
+            continue
+        where = f"{section}.{key}_file"
+        if key in values:
+            raise ConfigError(f"'{section}.{key}' and '{where}' are both set: keep one")
+        name = values.pop(f"{key}_file")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"invalid value for '{where}': a file path is expected")
+        path = base / name
+        try:
+            secret = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ConfigError(f"cannot read '{where}' ({path}): {why}") from None
+        values[key] = secret.removesuffix("\n").removesuffix("\r")
+
+
 def parse(text: str, base: Path) -> HubConfig:
     """Parse TOML text into a HubConfig, resolving relative paths against base; raise ConfigError."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}") from None
+    _read_secrets(raw, base)
     try:
         cfg = HubConfig.model_validate(raw)
     except ValidationError as exc:

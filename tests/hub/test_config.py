@@ -70,3 +70,46 @@ def test_create_api_key_prints_a_key_and_stores_only_its_hash(tmp_path: Path) ->
     assert key.encode() not in (tmp_path / "hub.sqlite").read_bytes()
     bad = subprocess.run([*argv[:-1], "root"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
+
+
+def test_secrets_come_from_their_own_files(tmp_path: Path) -> None:
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "smsc").write_text("s3cr3t\n")
+    (tmp_path / "callback").write_text("a-token-of-32-characters-exactly\r\n")
+    (tmp_path / "db").write_text("postgresql+psycopg://hub:pw@db.example/hub")
+    (tmp_path / "mail").write_text("mail pass with spaces \n")
+    text = (
+        '[sms]\npassword_file = "secrets/smsc"\ncallback_token_file = "callback"\n'
+        '[database]\nurl_file = "db"\n'
+        f'[email]\npassword_file = "{tmp_path / "mail"}"\n'
+    )
+    cfg = parse(text, tmp_path)
+    assert cfg.sms.password == "s3cr3t"
+    assert cfg.sms.callback_token == "a-token-of-32-characters-exactly"
+    assert cfg.database.url == "postgresql+psycopg://hub:pw@db.example/hub"
+    assert cfg.email.password == "mail pass with spaces "  # only the line break goes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[sms]\npassword = "x"\npassword_file = "pw"\n',
+            "'sms.password' and 'sms.password_file' are both set",
+        ),
+        (
+            '[sms]\npassword_file = "missing"\n',
+            r"cannot read 'sms.password_file' \(.*missing\): No such file",
+        ),
+        ("[sms]\npassword_file = 7\n", "invalid value for 'sms.password_file'"),
+        ('[sms]\npassword_file = "long"\n', "invalid value for 'sms.password'"),
+        ('[http]\nhost_file = "pw"\n', "unknown key 'http.host_file'"),
+    ],
+)
+def test_a_secret_file_that_cannot_serve_is_refused_with_its_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    (tmp_path / "pw").write_text("pw")
+    (tmp_path / "long").write_text("longer than eight")
+    with pytest.raises(ConfigError, match=message):
+        parse(text, tmp_path)

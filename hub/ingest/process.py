@@ -7,6 +7,7 @@ publisher and the status/health subscription.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from types import FrameType
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 # Short enough that a worker removed for good does not hold a share of events for long (booths
 # resend what is never acked); long enough to survive a crash and restart with its in-flight messages.
 WORKER_SESSION_EXPIRY_S = 300
+PARENT_CHECK_S = 1.0
 
 
 def worker_client_id(cfg: HubConfig, index: int) -> str:
@@ -36,6 +38,9 @@ def serve_ingest(cfg: HubConfig, index: int) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    threading.Thread(
+        target=_watch_parent, args=(os.getppid(), stop), name="hub-parent-watch", daemon=True
+    ).start()
     engine = make_engine(cfg.database.url)  # the main process has migrated already
     broker = cfg.broker.model_copy(update={"client_id": worker_client_id(cfg, index)})
     log.info("ingest worker %d running as %s", index, broker.client_id)
@@ -44,3 +49,12 @@ def serve_ingest(cfg: HubConfig, index: int) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+def _watch_parent(parent: int, stop: threading.Event) -> None:
+    """Stop when the hub process that started this worker is gone (killed, crashed): a worker left
+    behind would keep its client id and fight the worker a restarted hub starts under that id."""
+    while not stop.wait(PARENT_CHECK_S):
+        if os.getppid() != parent:
+            log.error("the hub process %d is gone; stopping", parent)
+            stop.set()

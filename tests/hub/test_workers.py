@@ -102,3 +102,43 @@ def test_kill_9_of_a_worker_mid_stream_loses_and_doubles_nothing(
         if engine is not None:
             engine.dispose()
         hub.stop(20)
+
+
+def test_a_worker_stops_by_itself_when_its_hub_is_killed(tmp_path: Path, broker: Mosquitto) -> None:
+    """kill -9 of the hub's main process: its worker must not live on holding its client id (a
+    restarted hub's worker under the same id would be thrown off the broker by it, and back)."""
+    port = free_port()
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f'[http]\nport = {port}\n[broker]\nurl = "{broker.url}"\nclient_id = "hub-orphan"\n'
+        f'[database]\nurl = "sqlite:///{tmp_path / "hub.sqlite"}"\n'
+    )
+    log = tmp_path / "hub.log"
+    hub = Managed("hub", python_module("hub", "--config", str(config), "--workers", "1"), log)
+    hub.start()
+    try:
+        wait_for_port(port, 30, hub.proc)
+        deadline = time.monotonic() + 30
+        while "ingest worker 0 running" not in log.read_text():
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.1)
+        worker = int(re.findall(r"ingest worker 0 started, pid (\d+)", log.read_text())[0])
+        assert hub.proc is not None
+        os.kill(hub.proc.pid, signal.SIGKILL)
+        hub.proc.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(worker):
+            assert time.monotonic() < deadline, "the worker outlived its hub"
+            time.sleep(0.1)
+        assert re.search(r"the hub process \d+ is gone; stopping", log.read_text())
+    finally:
+        hub.stop(10)
+
+
+def _alive(pid: int) -> bool:
+    """True while pid runs (a zombie left for init to reap counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -43,6 +43,20 @@ def booth_events() -> list[tuple[str, bytes]]:
     return out
 
 
+def start_hub(tmp_path: Path, broker: Mosquitto, db_url: str, workers: int) -> tuple[Managed, Path, int]:
+    """A hub process with worker processes on broker and db_url; its log file and HTTP port."""
+    port = free_port()
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f'[http]\nport = {port}\n[broker]\nurl = "{broker.url}"\nclient_id = "hub-t"\n'
+        f'[database]\nurl = "{db_url}"\n'
+    )
+    log = tmp_path / "hub.log"
+    hub = Managed("hub", python_module("hub", "--config", str(config), "--workers", str(workers)), log)
+    hub.start()
+    return hub, log, port
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database URL for the hub process: a SQLite file, or a throwaway PostgreSQL database."""
@@ -56,15 +70,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def test_kill_9_of_a_worker_mid_stream_loses_and_doubles_nothing(
     tmp_path: Path, broker: Mosquitto, db_url: str
 ) -> None:
-    port = free_port()
-    config = tmp_path / "hub.toml"
-    config.write_text(
-        f'[http]\nport = {port}\n[broker]\nurl = "{broker.url}"\nclient_id = "hub-t"\n'
-        f'[database]\nurl = "{db_url}"\n'
-    )
-    log = tmp_path / "hub.log"
-    hub = Managed("hub", python_module("hub", "--config", str(config), "--workers", "2"), log)
-    hub.start()
+    hub, log, port = start_hub(tmp_path, broker, db_url, 2)
     booths: BoothsClient | None = None
     engine: Engine | None = None
     try:
@@ -107,15 +113,7 @@ def test_kill_9_of_a_worker_mid_stream_loses_and_doubles_nothing(
 def test_a_worker_stops_by_itself_when_its_hub_is_killed(tmp_path: Path, broker: Mosquitto) -> None:
     """kill -9 of the hub's main process: its worker must not live on holding its client id (a
     restarted hub's worker under the same id would be thrown off the broker by it, and back)."""
-    port = free_port()
-    config = tmp_path / "hub.toml"
-    config.write_text(
-        f'[http]\nport = {port}\n[broker]\nurl = "{broker.url}"\nclient_id = "hub-orphan"\n'
-        f'[database]\nurl = "sqlite:///{tmp_path / "hub.sqlite"}"\n'
-    )
-    log = tmp_path / "hub.log"
-    hub = Managed("hub", python_module("hub", "--config", str(config), "--workers", "1"), log)
-    hub.start()
+    hub, log, port = start_hub(tmp_path, broker, f"sqlite:///{tmp_path / 'hub.sqlite'}", 1)
     try:
         wait_for_port(port, 30, hub.proc)
         deadline = time.monotonic() + 30

@@ -9,14 +9,12 @@ from sqlalchemy import String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
-
 
 def utc_text(value: datetime) -> str:
-    """An aware datetime as fixed-width UTC text, so text order is time order on every database."""
+    """An aware datetime as fixed-width UTC text (YYYY-MM-DDTHH:MM:SS.ffffff+00:00), so text order is
+    time order on every database."""
     if value.tzinfo is None:
         raise ValueError("naive datetime")
-    # isoformat gives FORMAT's layout (four-digit year, microseconds, +00:00) at a third of the cost.
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 

@@ -12,238 +12,36 @@ another, so ingest also derives parcel state, queues manifests and SMS.
 
 from __future__ import annotations
 
-import json
-import multiprocessing as mp
 import os
 import secrets
 import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import paho.mqtt.client as mqtt
 import psutil
 import requests
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.cpu import CpuMeter, children, process
 from bench.figures import SAMPLES, Figure
+from bench.ingest_load import AckWatch, Message, follow, publisher, raw_rate, renumber, workload
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
-from parcel import s10, topics
-from parcel.lifecycle import EventType
-from parcel.messages import Accepted, Arrived, Delivered, Ready, Recipient, Strict, make_event
 
 SUITE = "ingest"
 PG_URL = os.environ.get(
     "DAKBOOTH_BENCH_PG_URL",
     os.environ.get("DAKBOOTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
 )
-BOOTHS = [f"BD-{1000 + i * 7}-01" for i in range(20)]
 TRACK_RATE = 5_000
-Message = tuple[str, bytes]
 
 
 def _log(text_: str) -> None:
     print(f"  {text_}", file=sys.stderr, flush=True)
-
-
-def workload(parcels: int, first_serial: int = 40_000_000) -> tuple[list[Message], dict[str, int], list[str]]:
-    """Events of `parcels` parcels (4 each), interleaved; the last seq of each booth; the tracking ids.
-
-    Steps of a parcel come in order with parcels interleaved (every acceptance, then every arrival,
-    ...), and each booth numbers its events in the order it sends them, as a kiosk's outbox does.
-    """
-    at = datetime.now(UTC) - timedelta(minutes=30)
-    per_step: list[list[tuple[str, EventType, Strict]]] = [[], [], [], []]
-    ids: list[str] = []
-    for i in range(parcels):
-        t = s10.make("CP", first_serial + i)
-        ids.append(t)
-        origin, dest = BOOTHS[i % len(BOOTHS)], BOOTHS[(i * 7 + 3) % len(BOOTHS)]
-        per_step[0].append(
-            (
-                origin,
-                EventType.ACCEPTED,
-                Accepted(
-                    tracking_id=t,
-                    origin=origin,
-                    destination=dest,
-                    recipient=Recipient(name="রহিমা বেগম", phone="01711223344"),
-                    cod_amount="1250.00",
-                    fee="70.00",
-                    weight_g=800,
-                ),
-            )
-        )
-        per_step[1].append((dest, EventType.ARRIVED, Arrived(tracking_id=t)))
-        code = f"{secrets.randbelow(10**6):06d}"
-        per_step[2].append(
-            (
-                dest,
-                EventType.READY,
-                Ready(tracking_id=t, collection_code=code, code_expires_at=at + timedelta(days=7)),
-            )
-        )
-        per_step[3].append((dest, EventType.DELIVERED, Delivered(tracking_id=t, cod_collected="1250.00")))
-    seqs = dict.fromkeys(BOOTHS, 0)
-    messages: list[Message] = []
-    for k, step in enumerate(per_step):
-        for booth, kind, data in step:
-            seqs[booth] += 1
-            payload = make_event(booth, seqs[booth], uuid.uuid4(), kind, at + timedelta(seconds=k), data)
-            messages.append((topics.booth_topic(booth, topics.EVENT), payload))
-    return messages, {b: s for b, s in seqs.items() if s}, ids
-
-
-def _publisher(port: int, messages: list[Message], rate: float, go: Any, done: Any) -> None:
-    """Child process: publish every message at QoS 1 (at most `rate` per second when rate > 0)."""
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{os.getpid()}", protocol=mqtt.MQTTv5
-    )
-    client.max_inflight_messages_set(1000)
-    client.max_queued_messages_set(0)
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    go.wait()
-    start = time.monotonic()
-    infos = []
-    for i, (topic, payload) in enumerate(messages):
-        if rate > 0:
-            ahead = start + i / rate - time.monotonic()
-            if ahead > 0:
-                time.sleep(ahead)
-        infos.append(client.publish(topic, payload, qos=1))
-    for info in infos:
-        info.wait_for_publish(120)
-    client.disconnect()
-    client.loop_stop()
-    done.set()
-
-
-@contextmanager
-def publisher(port: int, messages: list[Message], rate: float = 0) -> Iterator[tuple[Any, int | None]]:
-    """A publisher process, connected and waiting; yields the event that starts it, and its pid."""
-    ctx = mp.get_context("spawn")
-    go, done = ctx.Event(), ctx.Event()
-    proc = ctx.Process(target=_publisher, args=(port, messages, rate, go, done), daemon=True)
-    proc.start()
-    time.sleep(1.0)  # connected
-    try:
-        yield go, proc.pid
-        done.wait(600)
-    finally:
-        proc.join(30)
-        if proc.is_alive():
-            proc.kill()
-
-
-def _client(port: int, name: str) -> mqtt.Client:
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"{name}-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
-    )
-    client.connect("127.0.0.1", port)
-    return client
-
-
-def _follow(
-    done: threading.Event, count: Callable[[], int], start: float, timeout: float
-) -> list[tuple[float, int]]:
-    """Wait for done, sampling count() every 0.1 s: (seconds since start, count) for the rate plot."""
-    progress = [(0.0, 0)]
-    deadline = start + timeout
-    while not done.wait(0.1):
-        progress.append((time.monotonic() - start, count()))
-        if time.monotonic() > deadline:
-            break
-    progress.append((time.monotonic() - start, count()))
-    return progress
-
-
-def raw_rate(tmp: Path, messages: list[Message]) -> tuple[float, dict[str, float]]:
-    """Messages/s through publisher -> Mosquitto -> a bare paho subscriber (QoS 1, shared
-    subscription), and the CPU µs per message of each process."""
-    broker = Mosquitto(tmp / "raw-broker")
-    broker.start()
-    got = threading.Event()
-    count = [0]
-    total = len(messages)
-
-    def on_message(_c: Any, _u: Any, _m: Any) -> None:
-        count[0] += 1
-        if count[0] == total:
-            got.set()
-
-    sub = _client(broker.port, "bench-sub")
-    sub.on_message = on_message
-    sub.loop_start()
-    sub.subscribe(topics.shared(topics.all_booths(topics.EVENT), "bench"), qos=1)
-    time.sleep(0.5)
-    try:
-        with publisher(broker.port, messages) as (go, publisher_pid):
-            meter = CpuMeter(
-                {
-                    "subscriber (this process)": process(os.getpid()),
-                    "publisher": process(publisher_pid),
-                    "broker": process(broker.proc.pid if broker.proc else None),
-                }
-            )
-            meter.sample()
-            start = time.monotonic()
-            go.set()
-
-            def received() -> int:
-                meter.sample()
-                return count[0]
-
-            SAMPLES.ingest_progress["raw pipe"] = _follow(got, received, start, 600)
-            if not got.is_set():
-                raise RuntimeError(f"raw pipe delivered {count[0]} of {total}")
-            elapsed = time.monotonic() - start
-    finally:
-        sub.disconnect()
-        sub.loop_stop()
-        broker.stop()
-    return total / elapsed, {name: seconds / total * 1e6 for name, seconds in meter.seconds().items()}
-
-
-class AckWatch:
-    """Follows every booth's retained cumulative ack."""
-
-    def __init__(self, port: int, final: dict[str, int]) -> None:
-        self.final = final
-        self.acks: dict[str, int] = {}
-        self.done = threading.Event()
-        self._lock = threading.Lock()
-        self.client = _client(port, "bench-acks")
-        self.client.on_message = self._on
-        self.client.loop_start()
-        self.client.subscribe(topics.all_booths(topics.ACK), qos=1)
-
-    def _on(self, _c: Any, _u: Any, msg: Any) -> None:
-        booth = msg.topic.split("/")[3]
-        upto = json.loads(msg.payload)["upto"]
-        with self._lock:
-            self.acks[booth] = max(self.acks.get(booth, 0), upto)
-            if all(self.acks.get(b, 0) >= s for b, s in self.final.items()):
-                self.done.set()
-
-    def acked(self) -> int:
-        """Events acknowledged so far."""
-        with self._lock:
-            return sum(self.acks.values())
-
-    def close(self) -> None:
-        """Disconnect."""
-        self.client.disconnect()
-        self.client.loop_stop()
 
 
 @contextmanager
@@ -318,7 +116,7 @@ def hub_rate(
                     meter.sample()
                     return watch.acked()
 
-                progress = _follow(watch.done, acked, start, 600)
+                progress = follow(watch.done, acked, start, 600)
                 if not watch.done.is_set():
                     raise RuntimeError(f"hub acknowledged {watch.acked()} of {len(messages)}")
                 elapsed = time.monotonic() - start
@@ -457,7 +255,7 @@ def run(quick: bool) -> list[Figure]:
         warm, final_warm, ids = workload(500, first_serial=50_000_000)
         load, _, _ = workload((TRACK_RATE * (3 if quick else 8)) // 4, first_serial=60_000_000)
         # The load continues each booth's seq after the warm-up's.
-        load = _renumber(load, final_warm)
+        load = renumber(load, final_warm)
         _log(f"tracking p99 while ingesting {TRACK_RATE:,} events/s on SQLite")
         p99, n, achieved = track_p99(
             tmp / "track",
@@ -480,13 +278,3 @@ def run(quick: bool) -> list[Figure]:
             )
         )
     return figures
-
-
-def _renumber(messages: list[Message], after: dict[str, int]) -> list[Message]:
-    """Shift each booth's seqs past `after` (a second workload on the same booths)."""
-    out = []
-    for topic, payload in messages:
-        raw = json.loads(payload)
-        raw["seq"] += after.get(raw["booth"], 0)
-        out.append((topic, json.dumps(raw).encode()))
-    return out

@@ -24,7 +24,7 @@ from hub.db.schema import booths, dead_letters, events
 from hub.ingest.acks import cumulative_acks
 from hub.ingest.booths import ensure_booth
 from hub.ingest.fast import apply_events
-from hub.ingest.parcels import StoredEvent, rederive, rederive_many, stored_event
+from hub.ingest.parcels import StoredEvent, rederive_many, stored_event
 from hub.ingest.reports import apply_reports, is_report, validation_reason
 from hub.merchant.ingest import on_event as on_merchant_event
 from hub.notify.outbox import ReadyNotice, queue_ready
@@ -112,7 +112,7 @@ def apply_batch(conn: Connection, messages: list[Inbound], now: datetime) -> Out
         for tracking_id in sorted(batch.parcels):
             try:
                 with conn.begin_nested():
-                    rederive(conn, tracking_id, now)
+                    rederive_many(conn, [tracking_id], now)  # the same rules, one parcel
             except SQLAlchemyError:
                 log.exception("could not derive parcel %s", tracking_id)
     out.acks.update(cumulative_acks(conn, sorted(batch.event_booths), now))

@@ -22,47 +22,6 @@ from parcel.messages import Manifest
 RETURN_STATUSES = frozenset({Status.RETURNED, Status.RETURN_ARRIVED, Status.RETURN_COLLECTED})
 
 
-def rederive(conn: Connection, tracking_id: str, now: datetime) -> Derived:
-    """Recompute a parcel from all its events: upsert its row, replace its anomalies, queue its manifest."""
-    rows = conn.execute(
-        select(events.c.id, events.c.type, events.c.at, events.c.booth, events.c.data).where(
-            events.c.tracking_id == tracking_id
-        )
-    ).all()
-    data_by_id: dict[str, dict[str, Any]] = {}
-    seen: list[SeenEvent] = []
-    for r in rows:
-        kind = EventType(r.type)
-        data_by_id[r.id] = r.data
-        seen.append(seen_event(r.id, kind, utc_text(r.at), r.booth, r.data))
-    derived = derive(seen)
-    if derived.status is None:
-        return derived
-    accepted = derived.counted_once(EventType.ACCEPTED)
-    values: dict[str, Any] = {
-        "status": derived.status.value,
-        "updated_at": now,
-        "derivation": derived.checkpoint(),
-    }
-    if accepted is not None:
-        values.update(_from_acceptance(data_by_id[accepted.id]), accepted_event=accepted.id)
-    if conn.execute(select(parcels.c.tracking_id).where(parcels.c.tracking_id == tracking_id)).first():
-        conn.execute(parcels.update().where(parcels.c.tracking_id == tracking_id).values(**values))
-    else:
-        conn.execute(parcels.insert().values(tracking_id=tracking_id, **values))
-    conn.execute(anomalies.delete().where(anomalies.c.tracking_id == tracking_id))
-    if derived.anomalies:
-        conn.execute(
-            anomalies.insert(),
-            [{"event_id": e.id, "tracking_id": tracking_id, "reason": why} for e, why in derived.anomalies],
-        )
-    if accepted is not None:
-        _queue_manifest(conn, tracking_id, data_by_id[accepted.id], now)
-    _queue_return(conn, tracking_id, derived, data_by_id, now)
-    _queue_return_notice(conn, tracking_id, derived, data_by_id, now)
-    return derived
-
-
 @dataclass(frozen=True)
 class StoredEvent:
     """An event stored in the batch being applied, as derivation needs it."""
@@ -175,27 +134,14 @@ def _from_acceptance(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _queue_manifest(conn: Connection, tracking_id: str, data: dict[str, Any], now: datetime) -> None:
-    manifest = Manifest(
-        tracking_id=tracking_id,
-        origin=data["origin"],
-        destination=data["destination"],
-        recipient=data["recipient"],
-        cod_amount=data["cod_amount"],
-        weight_g=data["weight_g"],
-        merchant=data.get("merchant"),
-    )
-    topic = topics.booth_topic(manifest.destination, topics.MANIFEST)
-    enqueue(conn, f"manifest:{tracking_id}", topic, manifest.wire(), now, qos=1)
-
-
 def rederive_many(
     conn: Connection,
     tracking_ids: list[str],
     now: datetime,
     fresh: Mapping[str, StoredEvent] | None = None,
 ) -> None:
-    """rederive() for many parcels with set-based statements.
+    """Recompute parcels from their events with set-based statements: upsert each row, its
+    anomalies and checkpoint, and queue its manifest (once) and its return messages.
 
     fresh: the events stored in this batch, by id. A parcel whose new events all come after the last
     one its derivation went through (the usual case: a parcel moves forward) continues from the

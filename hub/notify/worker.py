@@ -83,7 +83,7 @@ class Notifier:
             }
         return sum(self._one(row, found.get(row.tracking_id)) for row in due)
 
-    def _one(self, row: Row[Any], parcel: Row[Any] | None) -> bool:
+    def _one(self, row: Row[Any], parcel: Any) -> bool:
         """Send one due notification; parcel: its parcel's recipient and status, if known yet."""
         now = self.clock()
         kind = row.kind or "ready"
@@ -107,13 +107,10 @@ class Notifier:
         except ValueError as exc:
             self._update(row.id, status="failed", code=None, last_error=str(exc))
             return False
-        try:
-            provider_id = self.driver.send(parcel.recipient_phone, text, secret=row.code, key=row.cause)
-        except SendError as exc:
-            self._failed(row, exc, now)
-            return False
-        self._sent(row, now, parcel.recipient_phone, provider_id)
-        return True
+        phone = parcel.recipient_phone
+        return self._deliver(
+            row, now, phone, lambda: self.driver.send(phone, text, secret=row.code, key=row.cause)
+        )
 
     def _returned(self, row: Row[Any], parcel: Any, now: datetime) -> bool:
         """The notice to a sender that the return is back: to the address stored with the row,
@@ -125,36 +122,35 @@ class Notifier:
             if self.mailer is None or not row.to:
                 self._update(row.id, status="skipped", last_error="e-mail is switched off")
                 return False
+            mailer = self.mailer
             subject, body = return_notice.email_text(row.language, row.tracking_id, row.booth)
-            try:
-                provider_id = self.mailer.send(row.to, subject, body, key=row.cause)
-            except SendError as exc:
-                self._failed(row, exc, now)
-                return False
-        else:
-            if not row.to:
-                self._update(row.id, status="failed", last_error="no mobile number for the sender")
-                return False
-            text = return_notice.sms_text(row.language, row.tracking_id, row.booth)
-            try:
-                provider_id = self.driver.send(row.to, text, secret=None, key=row.cause)
-            except SendError as exc:
-                self._failed(row, exc, now)
-                return False
-        self._sent(row, now, row.to, provider_id)
-        return True
+            return self._deliver(row, now, row.to, lambda: mailer.send(row.to, subject, body, key=row.cause))
+        if not row.to:
+            self._update(row.id, status="failed", last_error="no mobile number for the sender")
+            return False
+        text = return_notice.sms_text(row.language, row.tracking_id, row.booth)
+        return self._deliver(
+            row, now, row.to, lambda: self.driver.send(row.to, text, secret=None, key=row.cause)
+        )
 
     def _email(self, row: Row[Any], kind: str, now: datetime) -> bool:
         if self.mailer is None or not row.to:
             self._update(row.id, status="skipped", code=None, last_error="e-mail is switched off")
             return False
+        mailer = self.mailer
         subject, body = email_text(kind, row.language, row.tracking_id, row.booth, row.expires_at, row.code)
+        return self._deliver(
+            row, now, row.to, lambda: mailer.send(row.to, subject, body, secret=row.code, key=row.cause)
+        )
+
+    def _deliver(self, row: Row[Any], now: datetime, to: str, send: Callable[[], str]) -> bool:
+        """Send (send() returns the provider's id); record it sent, or the failure with its retry."""
         try:
-            message_id = self.mailer.send(row.to, subject, body, secret=row.code, key=row.cause)
+            provider_id = send()
         except SendError as exc:
             self._failed(row, exc, now)
             return False
-        self._sent(row, now, row.to, message_id)
+        self._sent(row, now, to, provider_id)
         return True
 
     def _failed(self, row: Row[Any], exc: SendError, now: datetime) -> None:

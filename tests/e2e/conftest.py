@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,9 @@ from demo.sms_sink import SmsSink
 from demo.stack import Stack
 
 
-@pytest.fixture
-def stack(tmp_path: Path, sms_sink: SmsSink, request: pytest.FixtureRequest) -> Iterator[Stack]:
-    """The demo's stack, started; on failure the process logs are printed."""
-    running = Stack(tmp_path / "stack", sms_url=sms_sink.url)
+@contextmanager
+def started(running: Stack, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """running, started until the block ends; its process logs printed if the test failed."""
     try:
         running.start()
         yield running
@@ -23,6 +23,13 @@ def stack(tmp_path: Path, sms_sink: SmsSink, request: pytest.FixtureRequest) -> 
         report = getattr(request.node, "rep_call", None)
         if report is None or report.failed:
             print(running.logs())
+
+
+@pytest.fixture
+def stack(tmp_path: Path, sms_sink: SmsSink, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """The demo's stack, started; on failure the process logs are printed."""
+    with started(Stack(tmp_path / "stack", sms_url=sms_sink.url), request) as running:
+        yield running
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -12,6 +12,7 @@ from demo.client import wait_until
 from demo.smpp_peer import SmppPeer
 from demo.smpp_status import SmppStatusPage
 from demo.stack import Stack
+from tests.e2e.conftest import started
 from tests.e2e.test_journey import A, B, hub_rows
 
 PHONE = "+8801712345678"
@@ -32,15 +33,8 @@ def smsc() -> Iterator[SmppPeer]:
 @pytest.fixture
 def smpp_stack(tmp_path: Path, smsc: SmppPeer, request: pytest.FixtureRequest) -> Iterator[Stack]:
     """The demo's stack configured with [sms] driver = "smpp" towards smsc; logs printed on failure."""
-    running = Stack(tmp_path / "stack", smpp_port=smsc.port, smpp_password="e2e-pw")
-    try:
-        running.start()
+    with started(Stack(tmp_path / "stack", smpp_port=smsc.port, smpp_password="e2e-pw"), request) as running:
         yield running
-    finally:
-        running.stop()
-        report = getattr(request.node, "rep_call", None)
-        if report is None or report.failed:
-            print(running.logs())
 
 
 @pytest.mark.slow

@@ -186,10 +186,10 @@ def run(quick: bool) -> list[Figure]:
     """Measure ingest on SQLite and PostgreSQL beside the raw pipe, and tracking p99 under load."""
     parcels = 2_500 if quick else 10_000
     messages, final, _ = workload(parcels)
-    # SQLite lets one writer in at a time: a second worker process only waits for the lock (and
-    # takes a core from the broker and the publisher). PostgreSQL applies two batches at once.
+    # Two worker processes on both: PostgreSQL applies two batches at once; on SQLite, which lets
+    # one writer in at a time, one worker reads and validates its next batch while the other writes.
     chosen = os.environ.get("DAKBOOTH_BENCH_WORKERS")
-    workers = {"SQLite": int(chosen or 1), "PostgreSQL": int(chosen or 2)}
+    workers = {"SQLite": int(chosen or 2), "PostgreSQL": int(chosen or 2)}
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="dak-bench-ingest-") as tmpdir:
         tmp = Path(tmpdir)

@@ -6,6 +6,7 @@ import re
 
 BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 LOCAL = re.compile(r"^01[3-9]\d{8}$")
+SEPARATORS = re.compile(r"[\s\-().]")
 
 
 class InvalidPhone(ValueError):
@@ -16,7 +17,7 @@ def normalise_mobile(raw: str) -> str:
     """Return the E.164 form (+8801XXXXXXXXX) of a Bangladeshi mobile number or raise InvalidPhone."""
     if not isinstance(raw, str) or len(raw) > 32:
         raise InvalidPhone("not a phone number")
-    digits = re.sub(r"[\s\-().]", "", raw.translate(BENGALI_DIGITS))
+    digits = SEPARATORS.sub("", raw.translate(BENGALI_DIGITS))
     if digits.startswith("+880"):
         digits = "0" + digits[4:]
     elif digits.startswith("880"):

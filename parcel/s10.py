@@ -8,6 +8,7 @@ from dataclasses import dataclass
 WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 COUNTRY = "BD"
 S10_PATTERN = re.compile(r"^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$")
+SEPARATORS = re.compile(r"[\s-]")
 
 
 class InvalidTrackingNumber(ValueError):
@@ -18,7 +19,7 @@ def check_digit(serial: str) -> int:
     """Return the S10 check digit of an 8-digit serial number."""
     if len(serial) != 8 or not serial.isascii() or not serial.isdigit():
         raise InvalidTrackingNumber(f"serial must be 8 digits, got {serial!r}")
-    total = sum(int(d) * w for d, w in zip(serial, WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(int, serial), WEIGHTS))
     c = 11 - total % 11
     if c == 10:
         return 0
@@ -39,7 +40,7 @@ def make(service: str, serial: int, country: str = COUNTRY) -> str:
 
 def normalise(raw: str) -> str:
     """Return the canonical form of a scanned or typed number (trimmed, upper case, no spaces)."""
-    return re.sub(r"[\s-]", "", raw).upper()
+    return SEPARATORS.sub("", raw).upper()
 
 
 def validate(raw: str, country: str | None = COUNTRY) -> str:

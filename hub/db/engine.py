@@ -7,10 +7,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from pydantic_core import to_json
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+
+from hub.db.turns import TurnTimeout, WriterTurn, turn_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
+TURN = "dakbooth_writer_turn"  # key of a pooled connection's WriterTurn in its info
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -25,20 +30,72 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front: no lock-upgrade failures between writer threads.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # The writer turn first (hub.db.turns), then IMMEDIATE takes the write lock up front: no
+    # lock-upgrade failures between writers.
+    turn: WriterTurn = conn.connection.info[TURN]
+    try:
+        turn.take(BUSY_TIMEOUT_MS / 1000)
+    except TurnTimeout as exc:
+        raise OperationalError("BEGIN IMMEDIATE", None, exc) from None
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        turn.give_back()
+        raise
+
+
+def _sqlite_end(conn: Any) -> None:
+    """At commit or rollback: the next writer may go."""
+    _give_back(conn.connection.info)
+
+
+def _give_back(info: dict[str, Any]) -> None:
+    turn = info.get(TURN)
+    if turn is not None:
+        turn.give_back()
+
+
+def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+    if record is not None:
+        _give_back(record.info)
+
+
+def _close_turn(_dbapi_conn: Any, record: Any) -> None:
+    turn = record.info.pop(TURN, None)
+    if turn is not None:
+        turn.close()
+
+
+def json_text(value: Any) -> str:
+    """JSON columns' text: compact UTF-8 JSON, written by pydantic's serializer (a few times faster
+    than the standard library's, and ingest writes two JSON values an event)."""
+    return to_json(value).decode()
 
 
 def make_engine(url: str) -> Engine:
     """An Engine for url; SQLite gets WAL, foreign keys, a busy timeout and savepoint support."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            json_serializer=json_text,
         )
+        path = turn_file(url)
+
+        def _give_turn(_dbapi_conn: Any, record: Any) -> None:
+            record.info[TURN] = WriterTurn(path)
+
         event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", _give_turn)
+        # A connection back in the pool holds no transaction, however it got there (even unclosed).
+        event.listen(engine, "checkin", _checked_in)
+        event.listen(engine, "close", _close_turn)
+        event.listen(engine, "invalidate", lambda c, record, _exc: _close_turn(c, record))
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _sqlite_end)
+        event.listen(engine, "rollback", _sqlite_end)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=json_text)
 
 
 def alembic_config() -> Config:

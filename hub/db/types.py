@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,13 @@ def utc_text(value: datetime) -> str:
     time order on every database."""
     if value.tzinfo is None:
         raise ValueError("naive datetime")
+    return _utc_text(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _utc_text(value: datetime) -> str:
+    # Cached: ingest writes each event's time twice and a batch's one `now` into many rows. Equal
+    # aware datetimes are the same instant, whatever their offsets, so they share one text.
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 

@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,7 @@ from hub.commands import MAX_DETAIL, record_result
 from hub.db.schema import booths, dead_letters, events
 from hub.ingest.acks import cumulative_acks
 from hub.ingest.booths import ensure_booth
-from hub.ingest.fast import apply_events
+from hub.ingest.fast import Checked, apply_events
 from hub.ingest.parcels import StoredEvent, rederive_many, stored_event
 from hub.ingest.reports import apply_reports, is_report, validation_reason
 from hub.merchant.ingest import on_event as on_merchant_event
@@ -70,8 +71,13 @@ def hash_code(code: str, salt: str | None = None) -> str:
     return f"{salt}${hashlib.sha256((salt + code).encode()).hexdigest()}"
 
 
-def apply_batch(conn: Connection, messages: list[Inbound], now: datetime) -> Outcome:
-    """Apply messages inside the caller's transaction and return what to acknowledge after commit."""
+def apply_batch(
+    conn: Connection, messages: list[Inbound], now: datetime, checked: Mapping[Inbound, Checked] | None = None
+) -> Outcome:
+    """Apply messages inside the caller's transaction and return what to acknowledge after commit.
+
+    checked: check_events(messages, now), when the caller validated the events before its writer turn.
+    """
     batch = _Batch(now=now)
     out = Outcome()
     # Several ingest processes may share the subscription: serialise work per booth, then per parcel.
@@ -82,7 +88,7 @@ def apply_batch(conn: Connection, messages: list[Inbound], now: datetime) -> Out
     if event_msgs:
         try:
             with conn.begin_nested():
-                done = apply_events(conn, event_msgs, now, sys.modules[__name__])
+                done = apply_events(conn, event_msgs, now, sys.modules[__name__], checked)
             batch.event_booths |= done.booths
             batch.parcels |= done.parcels
             batch.stored |= done.stored

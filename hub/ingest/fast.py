@@ -7,6 +7,7 @@ one raises, so one bad row never loses a batch.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from hub.merchant.ingest import on_event as on_merchant_event
 from hub.notify.outbox import ReadyNotice, queue_ready
 from parcel import topics
 from parcel.lifecycle import EventType
-from parcel.messages import MAX_MESSAGE_BYTES, Envelope, MessageError, parse_event
+from parcel.messages import MAX_MESSAGE_BYTES, MessageError, ValidEvent, parse_event
 
 
 @dataclass
@@ -34,23 +35,54 @@ class FastResult:
     stored: dict[str, StoredEvent] = field(default_factory=dict)
 
 
-def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: Any) -> FastResult:
+Checked = ValidEvent | MessageError  # an event message validated, or why it is refused
+
+
+def check_events(messages: Iterable[Any], now: datetime) -> dict[Any, Checked]:
+    """Validate every message on an `event` topic, by message. It needs no database, so a worker does
+    it before taking its writer turn; apply_events then takes the results as they are."""
+    out: dict[Any, Checked] = {}
+    for msg in messages:
+        where = topics.parse(msg.topic)
+        if where is not None and where[1] == topics.EVENT:
+            out[msg] = _check(msg, where[0], now)
+    return out
+
+
+def _check(msg: Any, booth_id: str, now: datetime) -> Checked:
+    try:
+        return parse_event(msg.payload, booth_id, now)
+    except MessageError as exc:
+        return exc
+
+
+def apply_events(
+    conn: Connection,
+    messages: list[Any],
+    now: datetime,
+    helpers: Any,
+    checked: Mapping[Any, Checked] | None = None,
+) -> FastResult:
     """Apply event messages (all on `event` topics) with set-based statements; raise on a DB error.
 
     helpers: the apply module's hash_code, _readable_seq and _scrub (kept there, used by both paths).
+    checked: check_events() of the messages, made earlier with the same now (those not in it are
+    checked here).
     """
     out = FastResult()
-    parsed: list[tuple[Any, Envelope]] = []
+    parsed: list[tuple[Any, ValidEvent]] = []
     dead: list[dict[str, Any]] = []
     for msg in messages:
         booth_id = topics.parse(msg.topic)[0]  # type: ignore[index]
         out.booths.add(booth_id)
-        try:
-            parsed.append((msg, parse_event(msg.payload, booth_id, now)))
-        except MessageError as exc:
-            dead.append(
-                _dead(msg, booth_id, helpers._readable_seq(msg.payload, booth_id), str(exc), now, helpers)
-            )
+        result = checked.get(msg) if checked else None
+        if result is None:
+            result = _check(msg, booth_id, now)
+        if isinstance(result, MessageError):
+            seq = helpers._readable_seq(msg.payload, booth_id)
+            dead.append(_dead(msg, booth_id, seq, str(result), now, helpers))
+        else:
+            parsed.append((msg, result))
     ids = list({str(env.id) for _, env in parsed})
     stored: set[str] = set()
     for part in chunks(ids):
@@ -58,7 +90,7 @@ def apply_events(conn: Connection, messages: list[Any], now: datetime, helpers: 
     # Seq clashes with stored events are rare (a booth bug): the unique key (booth, seq) catches them
     # and apply.py then takes the per-message path, which dead-letters the clashing event.
     used: dict[tuple[str, int], str] = {}
-    fresh: list[Envelope] = []
+    fresh: list[ValidEvent] = []
     taken: set[str] = set()
     for msg, env in parsed:
         event_id = str(env.id)
@@ -104,7 +136,7 @@ def _dead(
 
 
 def _rows(
-    fresh: list[Envelope], now: datetime, helpers: Any
+    fresh: list[ValidEvent], now: datetime, helpers: Any
 ) -> tuple[list[dict[str, Any]], list[ReadyNotice]]:
     rows: list[dict[str, Any]] = []
     sms: list[ReadyNotice] = []
@@ -132,7 +164,7 @@ def _rows(
     return rows, sms
 
 
-def _touch(conn: Connection, fresh: list[Envelope], now: datetime) -> None:
+def _touch(conn: Connection, fresh: list[ValidEvent], now: datetime) -> None:
     """Move each booth's last_seen forward to its newest event in the batch (never back)."""
     newest: dict[str, datetime] = {}
     for env in fresh:
@@ -155,7 +187,7 @@ def _touch(conn: Connection, fresh: list[Envelope], now: datetime) -> None:
     conn.execute(stmt, [{"b_id": b, "b_seen": s} for b, s in sorted(newest.items())])
 
 
-def _merchants(conn: Connection, fresh: list[Envelope], rows: list[dict[str, Any]], now: datetime) -> None:
+def _merchants(conn: Connection, fresh: list[ValidEvent], rows: list[dict[str, Any]], now: datetime) -> None:
     """Webhooks and COD lines, only for events of pre-advised parcels (one lookup for the batch)."""
     tracked = list({env.tracking_id for env in fresh if env.tracking_id is not None})
     advised: set[str] = set()

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hub.clock import utcnow
 from hub.config import BrokerConfig
 from hub.ingest.apply import Inbound, apply_batch
+from hub.ingest.fast import check_events
 from hub.ingest.worker import BATCH_MAX, BATCH_WINDOW_S, RETRY_S
 from hub.mqtt import KEEPALIVE_S, event_subscription, new_client
 from parcel import topics
@@ -134,9 +135,11 @@ class IngestLoop:
     def _process(self, batch: list[Inbound]) -> None:
         """Apply and commit one batch; only then PUBACK it and publish the acks. On a database error
         the batch stays pending and is tried again after RETRY_S (reading goes on meanwhile)."""
+        now = utcnow()
+        checked = check_events(batch, now)  # before the transaction: it needs no database
         try:
             with self.engine.begin() as conn:
-                outcome = apply_batch(conn, batch, utcnow())
+                outcome = apply_batch(conn, batch, now, checked)
         except SQLAlchemyError:
             log.exception("batch of %d failed; retrying", len(batch))
             self._retry_at = time.monotonic() + RETRY_S

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 WORKER_SESSION_EXPIRY_S = 300
 PARENT_CHECK_S = 1.0
 GC_THRESHOLD = 100_000
+# Ingest is throughput work and catches up by itself; the main process answers people (tracking,
+# merchants, the monitoring cell). A lower CPU priority lets those requests go first on busy cores.
+WORKER_NICE = 5
 
 
 def worker_client_id(cfg: HubConfig, index: int) -> str:
@@ -45,6 +48,7 @@ def serve_ingest(cfg: HubConfig, index: int) -> int:
     ).start()
     engine = make_engine(cfg.database.url)  # the main process has migrated already
     tune_collector()
+    os.nice(WORKER_NICE)
     broker = cfg.broker.model_copy(update={"client_id": worker_client_id(cfg, index)})
     log.info("ingest worker %d running as %s", index, broker.client_id)
     try:

@@ -214,6 +214,18 @@ SCHEMAS: dict[str, Any] = {
             "payees": {"type": "array", "items": {"type": "object"}},
         },
     },
+    "DeliveryReport": {
+        "type": "object",
+        "required": ["id", "status"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "minLength": 1, "maxLength": 128},
+            "status": {
+                "type": "string",
+                "description": "delivered, undelivered, expired, rejected or unknown (or the SMPP word)",
+            },
+        },
+    },
 }
 
 
@@ -448,6 +460,35 @@ PATHS: dict[str, Any] = {
             },
         )
     },
+    "/api/v1/sms/delivery": {
+        "post": {
+            "summary": "A delivery report from the HTTP SMS gateway (exists only with [sms] callback_token set)",
+            "description": "The gateway authenticates with `Authorization: Bearer <[sms] callback_token>`, "
+            "not an API key. `id` is the id the gateway gave when it took the SMS; SMPP words such as "
+            "DELIVRD are understood too. A report for an unknown id is answered with matched false.",
+            "security": BEARER,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("DeliveryReport")}},
+            },
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["id", "status", "matched"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "status": {"type": "string"},
+                            "matched": {"type": "boolean", "description": "an SMS of ours had this id"},
+                        },
+                    }
+                ),
+                "400": _json(_ref("Error"), "Malformed report"),
+                "401": _json(_ref("Error"), "No or wrong callback token"),
+                "404": _json(_ref("Error"), "Delivery reports are not enabled on this hub"),
+            },
+        }
+    },
 }
 
 DOCUMENT: dict[str, Any] = {
@@ -455,8 +496,8 @@ DOCUMENT: dict[str, Any] = {
     "info": {
         "title": "DakBooth hub API",
         "version": "1",
-        "description": "Public tracking, the merchant API (pre-advice, labels, shipments, webhooks, COD) and "
-        "COD administration. Authenticate with `Authorization: Bearer KEY` "
+        "description": "Public tracking, the merchant API (pre-advice, labels, shipments, webhooks, COD), "
+        "COD administration and the SMS gateway's delivery reports. Authenticate with `Authorization: Bearer KEY` "
         "(`python -m hub --config hub.toml create-api-key NAME --role merchant`).",
     },
     "servers": [{"url": "/"}],

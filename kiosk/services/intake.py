@@ -169,6 +169,7 @@ def intake(
         pages = printing.intake_documents(
             booth_id=ctx.booth_id, tracking_id=tid, recipient=name, phone=phone, destination=dest,
             weight_g=weight, fee=fee, cod_amount=cod, when=stamp,
+            sender=senders.receipt_line(merchant, sender_name, sender_phone),
         )  # fmt: skip
         job = printing.keep(ctx, "receipt", pages, tid)
     ctx.on_commit()

@@ -124,6 +124,7 @@ def intake_documents(
     fee: Decimal,
     cod_amount: Decimal,
     when: str,
+    sender: str | None = None,
 ) -> list[Document]:
     """The sender's receipt and the parcel label for an intake."""
     receipt = intake_receipt(
@@ -137,6 +138,7 @@ def intake_documents(
         cod_amount=format_taka(cod_amount),
         when=when[:16].replace("T", " "),
         track_url=tracking_id,
+        sender=sender,
     )
     label = parcel_label(tracking_id=tracking_id, recipient=recipient, phone=phone, destination=destination)
     return [receipt, label]

@@ -6,7 +6,7 @@ from typing import Any
 
 from kiosk.services.errors import ServiceError
 from parcel.messages import Sender
-from parcel.phone import InvalidPhone, normalise_mobile
+from parcel.phone import InvalidPhone, local_form, normalise_mobile
 
 
 def walk_in(value: Any) -> tuple[str | None, str | None]:
@@ -37,6 +37,14 @@ def on_the_wire(merchant: str | None, name: str | None, phone: str | None) -> Se
     if name is None and phone is None:
         return None
     return Sender(kind="walk_in", name=name, phone=phone)
+
+
+def receipt_line(merchant: str | None, name: str | None, phone: str | None) -> str | None:
+    """The sender as the intake receipt prints it: the merchant, or the walk-in's name and mobile
+    (in the 11-digit form people read); None when no sender is known."""
+    if merchant is not None:
+        return merchant
+    return ", ".join(part for part in (name, phone and local_form(phone)) if part) or None
 
 
 def recorded(row: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from kiosk.devices.printing.layout import Field
+from kiosk.devices.printing.serialize import loads
 from kiosk.services import auth, inbound, return_leg
 from kiosk.services.dispatch import dispatch
 from kiosk.services.intake import intake
@@ -86,6 +88,31 @@ def test_a_walk_in_sender_is_normalised_stored_and_carried_in_the_acceptance(boo
     assert data["sender"] == {"kind": "walk_in", "name": "Motiur Rahman", "phone": "+8801812345678"}
     # What the booth sends is what the hub's parser accepts, unchanged.
     assert Accepted.model_validate(data).model_dump(mode="json") == data
+
+
+def receipt_sender(booth: Booth, tid: str) -> str | None:
+    """The sender line of the intake receipt printed for tid (None when it has none)."""
+    with booth.ctx.store.read() as tx:
+        text = tx.execute(
+            "SELECT document FROM print_jobs WHERE kind = 'receipt' AND tracking_id = ?", (tid,)
+        ).fetchone()[0]
+    receipt = loads(text)[0]
+    lines = [b.value for b in receipt.blocks if isinstance(b, Field) and b.key == "প্রেরক"]
+    assert len(lines) <= 1
+    return lines[0] if lines else None
+
+
+def test_the_intake_receipt_prints_the_sender_when_one_is_known(booth: Booth) -> None:
+    serials(booth)
+    both = walk_in(booth, tid=None)
+    by_phone = walk_in(booth, {"phone": "০১৯১২৩৪৫৬৭৮"}, tid=None, submission="second-form-key")
+    nobody = walk_in(booth, None, tid=None, submission="third-form-key")
+    assert receipt_sender(booth, both) == "Motiur Rahman, 01812345678"
+    assert receipt_sender(booth, by_phone) == "01912345678"
+    assert receipt_sender(booth, nobody) is None
+    inbound.apply_manifest(booth.ctx, announcement(TID, purpose="intake"))
+    walk_in(booth, None)
+    assert receipt_sender(booth, TID) == "dhaka-shoes"  # a pre-advised parcel: its merchant
 
 
 def test_a_sender_may_give_only_a_name_or_only_a_mobile_in_bengali_digits(booth: Booth) -> None:

@@ -17,12 +17,15 @@ def intake_receipt(
     cod_amount: str,
     when: str,
     track_url: str,
+    sender: str | None = None,
 ) -> Document:
-    """The sender's receipt for a parcel taken in at the counter."""
+    """The sender's receipt for a parcel taken in at the counter (with the sender when one is known:
+    the walk-in's name and mobile, or the pre-advising merchant)."""
     return Document().add(
         Title("ডাক বুথ রসিদ"),
         Text(f"বুথ {booth_id}", center=True),
         Rule(),
+        *([Field("প্রেরক", sender)] if sender else []),
         Field("প্রাপক", recipient),
         Field("ফোন", phone),
         Field("গন্তব্য", destination),

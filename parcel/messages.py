@@ -258,26 +258,22 @@ _ONE_PASS: TypeAdapter[Any] = TypeAdapter(
 
 @dataclass(frozen=True, slots=True)
 class ValidEvent:
-    """An event as parse_event accepted it: the envelope's fields, and its data validated against the
-    model of its type, in wire form (a plain dataclass: it is made once for every event ingested)."""
+    """An event as parse_event accepted it: the envelope's fields (its id as canonical text), its
+    data validated against the model of its type, in wire form, and the parcel it is about, if any
+    (a plain dataclass: one is made for every event ingested)."""
 
     v: int
     booth: str
     seq: int
-    id: UUID
+    id: str
     type: EventType
     at: datetime
     data: dict[str, Any]
+    tracking_id: str | None
 
     def typed(self) -> Strict:
         """The data as a model of this event's type."""
         return DATA_MODELS[self.type].model_validate(self.data)
-
-    @property
-    def tracking_id(self) -> str | None:
-        """The parcel this event is about, if any."""
-        value = self.data.get("tracking_id")
-        return value if isinstance(value, str) else None
 
 
 def make_event(booth: str, seq: int, event_id: UUID, type_: EventType, at: datetime, data: Strict) -> bytes:
@@ -366,7 +362,8 @@ def parse_event(payload: bytes, topic_booth: str | None = None, now: datetime | 
     # Keep the data as validated, in its wire form: a spelling the validators accept ("cp…bd" for a
     # tracking number, "5" for 5, a number for a time) must not be stored as it came.
     data = one.data.model_dump(mode="json")
-    return ValidEvent(one.v, one.booth, one.seq, one.id, one.type, one.at, data)
+    tracking_id = data.get("tracking_id")  # every parcel event names one (a validated S10 number)
+    return ValidEvent(one.v, one.booth, one.seq, str(one.id), one.type, one.at, data, tracking_id)
 
 
 def _two_steps(payload: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 ROOT = "dak/v1/booth"
@@ -41,6 +42,7 @@ def shared(topic: str, group: str = HUB_SHARE_GROUP) -> str:
     return f"$share/{group}/{topic}"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # ingest asks several times per message; booths reuse topics
 def parse(topic: str) -> tuple[str, str] | None:
     """Split a booth topic into (booth_id, leaf), or None when it is not one."""
     prefix = ROOT + "/"

@@ -188,7 +188,7 @@ def _event(conn: Connection, msg: Inbound, booth_id: str, batch: _Batch) -> None
     except MessageError as exc:
         _dead_letter(conn, msg, booth_id, _readable_seq(msg.payload, booth_id), str(exc), now)
         return
-    event_id = str(env.id)
+    event_id = env.id
     if conn.execute(select(events.c.id).where(events.c.id == event_id)).first():
         return  # a redelivery: already stored, acknowledge again
     clash = conn.execute(

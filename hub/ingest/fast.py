@@ -83,7 +83,7 @@ def apply_events(
             dead.append(_dead(msg, booth_id, seq, str(result), now, helpers))
         else:
             parsed.append((msg, result))
-    ids = list({str(env.id) for _, env in parsed})
+    ids = list({env.id for _, env in parsed})
     stored: set[str] = set()
     for part in chunks(ids):
         stored.update(conn.execute(select(events.c.id).where(member(conn, events.c.id, part))).scalars())
@@ -93,7 +93,7 @@ def apply_events(
     fresh: list[ValidEvent] = []
     taken: set[str] = set()
     for msg, env in parsed:
-        event_id = str(env.id)
+        event_id = env.id
         if event_id in stored or event_id in taken:
             continue  # a redelivery: acknowledge again
         clash = used.get((env.booth, env.seq))
@@ -141,7 +141,7 @@ def _rows(
     rows: list[dict[str, Any]] = []
     sms: list[ReadyNotice] = []
     for env in fresh:
-        event_id = str(env.id)
+        event_id = env.id
         data: dict[str, Any] = dict(env.data)
         if env.type == EventType.READY:
             code = data.pop("collection_code")

@@ -177,8 +177,14 @@ _JSON_VALUES = st.recursive(
 def _two_step_oracle(payload: bytes) -> dict[str, object]:
     """What parse_event must agree with: the envelope validated, then its data by the data model."""
     env = messages.Envelope.model_validate_json(payload)
-    data = messages.DATA_MODELS[env.type].model_validate(env.data)
-    return {**env.model_dump(exclude={"data"}), "data": data.model_dump(mode="json")}
+    data = messages.DATA_MODELS[env.type].model_validate(env.data).model_dump(mode="json")
+    tracking_id = data.get("tracking_id")
+    return {
+        **env.model_dump(exclude={"data"}),
+        "id": str(env.id),
+        "data": data,
+        "tracking_id": tracking_id if isinstance(tracking_id, str) else None,
+    }
 
 
 @given(

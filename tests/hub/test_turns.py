@@ -109,6 +109,8 @@ def test_a_writer_that_waits_too_long_gets_database_is_locked(
         holder.communicate(timeout=10)
     with engine.begin() as conn:  # the refused writer kept no turn: the next one goes
         conn.execute(text("INSERT INTO t VALUES ('next')"))
+        time.sleep(0.3)  # the refused writer's wait, which got the lock late, gave back only its own
+        assert _turn_is_taken(url)
         assert [r[0] for r in conn.execute(text("SELECT who FROM t ORDER BY rowid"))] == ["holder", "next"]
 
 

@@ -20,14 +20,18 @@ def _ctx() -> Any:
     return current_app.extensions["hub"]
 
 
+def _read() -> Any:
+    """A connection for reading: the query-only engine never waits behind ingest's writes (SQLite)."""
+    return (_ctx().reader or _ctx().engine).connect()
+
+
 @bp.get("/api/v1/track/<tracking_id>")
 def track_parcel(tracking_id: str) -> Any:
     """A parcel's status and timeline; no personal data."""
     if not _ctx().track_limit.allow(request.remote_addr or "?"):
         raise ApiError(429, "rate_limited", "too many requests; try again shortly")
     try:
-        # The reader never waits behind ingest's write lock (SQLite).
-        with (_ctx().reader or _ctx().engine).connect() as conn:
+        with _read() as conn:
             view = track(conn, tracking_id)
     except InvalidTrackingNumber as exc:
         raise ApiError(400, "invalid_tracking_id", str(exc)) from None
@@ -40,7 +44,7 @@ def track_parcel(tracking_id: str) -> Any:
 @require_role("monitor", "admin")
 def booths() -> Any:
     """Every booth with its online state, last contact, devices and outbox backlog."""
-    with _ctx().engine.connect() as conn:
+    with _read() as conn:
         return jsonify(booth_list(conn))
 
 
@@ -48,7 +52,7 @@ def booths() -> Any:
 @require_role("monitor", "admin")
 def booth_gaps() -> Any:
     """Booths with events missing between their cumulative ack and the highest seq the hub has seen."""
-    with _ctx().engine.connect() as conn:
+    with _read() as conn:
         return jsonify(gaps(conn))
 
 

@@ -63,7 +63,7 @@ def _checked_in(_dbapi_conn: Any, record: Any) -> None:
 def _close_turn(_dbapi_conn: Any, record: Any) -> None:
     turn = record.info.pop(TURN, None)
     if turn is not None:
-        turn.close()
+        turn.give_back()
 
 
 def json_text(value: Any) -> str:

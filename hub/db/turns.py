@@ -32,11 +32,6 @@ class WriterTurn:
         self.path = path
         self._fd: int | None = None  # the open turn file whose lock is held
 
-    @property
-    def held(self) -> bool:
-        """True while this connection holds the turn."""
-        return self._fd is not None
-
     def take(self, timeout_s: float) -> None:
         """Wait up to timeout_s for the turn and hold it; TurnTimeout when it does not come."""
         if self.path is None or self._fd is not None:
@@ -52,14 +47,10 @@ class WriterTurn:
         self._fd = fd
 
     def give_back(self) -> None:
-        """Let the next writer in (closing the file drops its lock)."""
+        """Let the next writer in (closing the file drops its lock; nothing else stays open)."""
         if self._fd is not None:
             fd, self._fd = self._fd, None
             os.close(fd)
-
-    def close(self) -> None:
-        """Give the turn back if held; nothing else stays open."""
-        self.give_back()
 
 
 def _wait_for_lock(fd: int, timeout_s: float) -> bool:

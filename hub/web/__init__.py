@@ -26,6 +26,12 @@ class WebContext:
     login_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(capacity=10, per_second=0.1))
     sms_callback_token: str | None = None  # the HTTP SMS gateway's token for delivery reports
 
+    @property
+    def reads(self) -> Engine:
+        """The engine for reads: the query-only one, which on SQLite never waits behind ingest's
+        writes; the main engine when there is none."""
+        return self.reader or self.engine
+
 
 def create_app(ctx: WebContext) -> Flask:
     """Build the hub's Flask app around ctx; nothing is opened here."""

@@ -21,8 +21,8 @@ def _ctx() -> Any:
 
 
 def _read() -> Any:
-    """A connection for reading: the query-only engine never waits behind ingest's writes (SQLite)."""
-    return (_ctx().reader or _ctx().engine).connect()
+    """A connection for reading (WebContext.reads)."""
+    return _ctx().reads.connect()
 
 
 @bp.get("/api/v1/track/<tracking_id>")

@@ -24,9 +24,7 @@ def require_role(*roles: str) -> Callable[[F], F]:
             scheme, _, key = header.partition(" ")
             if scheme.lower() != "bearer" or not key.strip():
                 raise ApiError(401, "unauthorized", "an API key is required (Authorization: Bearer KEY)")
-            ctx = current_app.extensions["hub"]
-            # A read: through the query-only engine, never waiting behind ingest's writes (SQLite).
-            with (ctx.reader or ctx.engine).connect() as conn:
+            with current_app.extensions["hub"].reads.connect() as conn:
                 who = identify(conn, key.strip())
             if who is None:
                 raise ApiError(401, "unauthorized", "unknown API key")

@@ -20,8 +20,7 @@ bp = Blueprint("care", __name__, url_prefix="/care")
 
 
 def _reader() -> Any:
-    ctx = current_app.extensions["hub"]
-    return ctx.reader or ctx.engine
+    return current_app.extensions["hub"].reads
 
 
 @bp.get("/")

@@ -19,8 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def reader() -> Any:
     """The engine for the cell's reads (a query-only one beside SQLite's writers)."""
-    ctx = current_app.extensions["hub"]
-    return ctx.reader or ctx.engine
+    return current_app.extensions["hub"].reads
 
 
 def csrf_token() -> str:

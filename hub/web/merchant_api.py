@@ -41,8 +41,7 @@ def _engine() -> Any:
 
 def _reader() -> Any:
     """For reads: never waits behind ingest's write lock on SQLite."""
-    ctx = current_app.extensions["hub"]
-    return ctx.reader or ctx.engine
+    return current_app.extensions["hub"].reads
 
 
 def _json() -> Any:

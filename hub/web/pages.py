@@ -30,7 +30,7 @@ def track_page(tracking_id: str) -> Any:
     if not ctx.track_limit.allow(request.remote_addr or "?"):
         raise ApiError(429, "rate_limited", _("Too many requests: try again in a moment."))
     try:
-        with (ctx.reader or ctx.engine).connect() as conn:
+        with ctx.reads.connect() as conn:
             view = track(conn, tracking_id)
     except InvalidTrackingNumber:
         return render_template("track.html", view=None, error="invalid"), 400

@@ -18,6 +18,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from hub.config import BrokerConfig
 from hub.ingest.apply import Inbound
+from hub.mqtt_properties import share_property_tables
 from parcel import topics
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def subscriptions() -> list[tuple[str, SubscribeOptions]]:
 def new_client(cfg: BrokerConfig, session_expiry_s: int) -> tuple[mqtt.Client, str, int, Properties]:
     """A paho MQTT v5 client for cfg with manual acks (and TLS for mqtts://); with the host and port
     to connect to and the CONNECT properties: a persistent session and a Receive Maximum to batch."""
+    share_property_tables()
     url = urlsplit(cfg.url)
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2, client_id=cfg.client_id, protocol=mqtt.MQTTv5, manual_ack=True

@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from hub.clock import DHAKA
-from hub.db.schema import cod_ledger, events, payout_accounts, remittances
-from parcel.lifecycle import EventType
+from hub.db.schema import CASH_CLOSED, cod_ledger, events, payout_accounts, remittances
 from parcel.money import format_taka, parse_taka
 
 
@@ -94,9 +93,7 @@ def reconciliation(conn: Connection, day: str) -> list[dict[str, Any]]:
     # A day is closed on that day or, late, the next: read only the events around it.
     window = (events.c.at >= start - timedelta(days=1)) & (events.c.at < start + timedelta(days=3))
     for r in conn.execute(
-        select(events.c.booth, events.c.data, events.c.at)
-        .where(events.c.type == EventType.CASH_CLOSED.value, window)
-        .order_by(events.c.at)
+        select(events.c.booth, events.c.data, events.c.at).where(CASH_CLOSED, window).order_by(events.c.at)
     ):
         if r.data.get("business_date") == day:
             closed[r.booth] = r.data  # a booth closes a day once; a later close replaces it

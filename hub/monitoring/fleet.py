@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, and_, func, literal, select, type_coerce
 
-from hub.db.schema import alerts, booth_sites, booths, events, parcels
+from hub.db.schema import CASH_CLOSED, alerts, booth_sites, booths, events, parcels
 from hub.db.types import UtcDateTime
 from hub.monitoring.geo import place_of, postcode_of
 
@@ -82,7 +82,7 @@ def read_slow(conn: Connection, now: datetime) -> dict[str, dict[str, Any]]:
             out[dest]["wait_since"] = _epoch(oldest)
     closed = (
         select(events.c.booth, func.max(events.c.at).label("closed"))
-        .where(events.c.type == "cash.closed")
+        .where(CASH_CLOSED)
         .group_by(events.c.booth)
         .subquery()
     )

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, select
 
 from hub.clock import utcnow
 from hub.db.schema import delivery_parts, notifications
-from hub.notify.outbox import insert_ignoring
+from hub.notify.outbox import insert_counting, insert_ignoring
 from hub.notify.smpp_parts import RECEIPT_STATES, Receipt
 
 FINAL = ("delivered", "undelivered", "expired", "rejected")
@@ -36,12 +36,14 @@ def record_parts(
     ids = [p[:128] for p in provider_ids if p and p != "unknown"]
     if not ids:
         return
-    insert_ignoring(
+    added = insert_counting(
         conn,
         delivery_parts,
         [{"provider_id": p, "notification_id": notification_id, "received_at": now} for p in ids],
         "provider_id",
     )
+    if added == len(ids):
+        return  # the usual case: no report came before its part, so there is nothing to join
     for p in ids:
         conn.execute(
             delivery_parts.update()

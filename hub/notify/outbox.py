@@ -57,10 +57,21 @@ def channel_cause(cause: str, channel: str) -> str:
 
 def insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
     """INSERT rows, skipping any whose unique key already exists (ON CONFLICT DO NOTHING)."""
+    if rows:
+        conn.execute(_ignoring(conn, table, key), rows)
+
+
+def insert_counting(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> int:
+    """insert_ignoring, returning how many rows were new (read back with RETURNING: the drivers'
+    row counts are not reliable for a multi-row INSERT)."""
     if not rows:
-        return
+        return 0
+    return len(conn.execute(_ignoring(conn, table, key).returning(table.c[key]), rows).all())
+
+
+def _ignoring(conn: Connection, table: Table, key: str) -> Any:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key]), rows)
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
 
 
 def contacts(conn: Connection, tracking_ids: Iterable[str]) -> dict[str, Contact]:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, Row, select
+from sqlalchemy import event as sa_event
 
 from demo.sms_sink import SmsSink
 from hub.care import parcel_file
@@ -59,6 +60,34 @@ def test_ready_sms_is_sent_once_and_the_code_dropped(
     assert t in sms["text"] and DEST in sms["text"]
     n = row(engine)
     assert n.status == "sent" and n.code is None and n.provider_id and n.sent_at is not None
+
+
+def test_a_round_commits_each_message_on_one_connection(engine: Engine, apply: ApplyFn) -> None:
+    """Each SMS is marked sent in its own commit, all on the round's one connection (a checkout per
+    message costs PostgreSQL a ping each)."""
+    parcels = [tid() for _ in range(3)]
+    for seq, t in enumerate(parcels, start=1):
+        apply(event(ORIGIN, seq, accepted(t)), event(DEST, seq, ready(t)))
+    checkouts: list[object] = []
+    commits: list[object] = []
+
+    def checkout(*args: Any) -> None:
+        checkouts.append(args)
+
+    def commit(*args: Any) -> None:
+        commits.append(args)
+
+    sa_event.listen(engine, "checkout", checkout)
+    sa_event.listen(engine, "commit", commit)
+    try:
+        assert Notifier(engine, LogDriver(), clock=Clock()).run_once() == 3
+    finally:
+        sa_event.remove(engine, "checkout", checkout)
+        sa_event.remove(engine, "commit", commit)
+    assert len(checkouts) == 2  # the round's read, then its writes
+    assert len(commits) == 3
+    with engine.connect() as conn:
+        assert set(conn.execute(select(notifications.c.status)).scalars()) == {"sent"}
 
 
 def test_gateway_failure_is_retried_with_backoff(engine: Engine, apply: ApplyFn, sms_sink: SmsSink) -> None:

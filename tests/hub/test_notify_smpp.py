@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from smpplib import consts
 from sqlalchemy import Engine, select
+from sqlalchemy import event as sa_event
 
 from demo.smpp_peer import SmppPeer
 from hub.config import SmsConfig
@@ -268,6 +269,39 @@ def test_a_receipt_that_beats_the_senders_commit_is_applied_when_the_part_is_rec
         # An intermediate report never overwrites a final one.
         assert record_report(conn, Receipt("p-1", "enroute"), NOW) is True
     assert row(engine).delivery_status == "delivered"
+
+
+def test_a_receipt_for_one_part_of_a_long_message_is_joined_when_the_parts_are_recorded(
+    engine: Engine, apply: ApplyFn
+) -> None:
+    """Two parts, a report for the second already in: recording the parts links both to the
+    message and derives its status from the report; with no report before, the status stays open."""
+    first, second = tid(), tid()
+    apply(event(ORIGIN, 1, accepted(first)), event(DEST, 1, ready(first)))
+    apply(event(ORIGIN, 2, accepted(second)), event(DEST, 2, ready(second)))
+    with engine.connect() as conn:
+        early, quiet = conn.execute(select(notifications.c.id).order_by(notifications.c.id)).scalars()
+    with engine.begin() as conn:
+        assert record_report(conn, Receipt("e-2", "undelivered"), NOW) is False
+        record_parts(conn, early, ("e-1", "e-2"), NOW)
+        statements: list[str] = []
+
+        def record(*args: Any) -> None:
+            statements.append(args[2])
+
+        sa_event.listen(conn, "before_cursor_execute", record)
+        record_parts(conn, quiet, ("q-1", "q-2"), NOW)
+        sa_event.remove(conn, "before_cursor_execute", record)
+    # With no report before them, the parts' INSERT is all it takes: nothing to join, no status.
+    assert [s.split()[0] for s in statements] == ["INSERT"]
+    with engine.connect() as conn:
+        linked = dict(
+            conn.execute(select(delivery_parts.c.provider_id, delivery_parts.c.notification_id)).all()
+        )
+    assert linked == {"e-1": early, "e-2": early, "q-1": quiet, "q-2": quiet}
+    with engine.connect() as conn:
+        status = dict(conn.execute(select(notifications.c.id, notifications.c.delivery_status)).all())
+    assert status == {early: "undelivered", quiet: None}
 
 
 def test_no_code_reaches_the_log(

@@ -9,7 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event
 
+from hub.clock import utcnow
 from hub.db.schema import metadata
+from hub.merchant.cod import reconciliation
+from hub.monitoring.fleet import read_slow
 from tests.hub import test_merchant
 from tests.hub.sinks import WebhookSink
 
@@ -54,3 +57,37 @@ def test_every_query_of_the_merchant_flow_uses_an_index(engine: Engine) -> None:
                     scans.add(f"{detail} :: {statement[:160]}")
     assert len(seen) > 50  # the flow really ran through the recorder
     assert sorted(scans) == []
+
+
+def test_cash_up_reads_use_the_partial_index(engine: Engine) -> None:
+    """Reconciliation and the fleet view find the cash-ups through the index that holds only them
+    (it is used only when the query names the type as a literal, which CASH_CLOSED does)."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        if "cash.closed" in statement:
+            seen.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.connect() as conn:
+            reconciliation(conn, "2026-11-20")
+            read_slow(conn, utcnow())
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(seen) == 2  # both queries name the type inline, not as a parameter
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # an empty table: ask for the index
+        plans = [
+            " ".join(
+                str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN {_PLAN[engine.dialect.name]}{s}", p)
+            )
+            for s, p in seen
+        ]
+    # Reconciliation by time, the fleet view by booth; neither reads the parcel events.
+    assert "ix_events_cash_closed_at" in plans[0], plans
+    assert "ix_events_cash_closed_booth" in plans[1], plans
+
+
+_PLAN = {"sqlite": "QUERY PLAN ", "postgresql": ""}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -10,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event
 
 from hub.clock import utcnow
+from hub.db.engine import make_engine
 from hub.db.schema import metadata
 from hub.merchant.cod import reconciliation
 from hub.monitoring.fleet import read_slow
@@ -91,3 +93,15 @@ def test_cash_up_reads_use_the_partial_index(engine: Engine) -> None:
 
 
 _PLAN = {"sqlite": "QUERY PLAN ", "postgresql": ""}
+
+
+def test_a_sqlite_hub_commits_durably(tmp_path: Path) -> None:
+    """Booths delete an event once the hub acknowledges it, and the hub acknowledges after its
+    commit: so the commit must survive a power cut (WAL with synchronous FULL, as on the kiosk)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite'}")
+    try:
+        with engine.connect() as conn:
+            assert str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    finally:
+        engine.dispose()

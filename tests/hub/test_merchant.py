@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -19,12 +22,16 @@ from PIL import Image
 from sqlalchemy import Engine, func, select
 
 from hub.apikeys import create_api_key
+from hub.db import engine as engine_module
+from hub.db.engine import make_engine, migrate
 from hub.db.schema import cod_ledger, mqtt_outbox, preadvices, serial_blocks, webhook_outbox
+from hub.db.turns import turn_file
 from hub.ingest.apply import Inbound, apply_batch
 from hub.ingest.booths import BLOCK_SIZE, allocate_block, ensure_booth
 from hub.merchant import cod
 from hub.merchant.sender import WebhookSender
 from hub.merchant.webhooks import verify
+from hub.monitoring.reader import reader_engine
 from hub.web import WebContext, create_app
 from parcel import s10
 from parcel.messages import Manifest
@@ -357,3 +364,35 @@ def test_openapi_document_matches_the_routes(lite: Hub) -> None:
 
 def test_business_date_is_dhaka_time() -> None:
     assert cod.business_date(datetime.fromisoformat("2026-11-20T18:30:00+00:00")) == "2026-11-21"
+
+
+def test_cod_reads_answer_while_ingest_holds_the_writer_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin's COD reads go through the query-only engine: with a writer in the middle of a batch
+    (holding the SQLite writer turn, which PostgreSQL has no need of), they answer at once instead of
+    waiting behind it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite'}")
+    migrate(engine)
+    hub = _hub(engine)
+    t = s10.make("CP", 20_000_001)
+    hub.apply(event(ORIGIN, 1, accepted(t)), event(DEST, 1, arrived(t)), event(DEST, 2, delivered(t)))
+    reader = reader_engine(engine)
+    client = create_app(WebContext(engine=engine, reader=reader)).test_client()
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 300)  # a writer would give up fast
+    path = turn_file(str(engine.url))
+    assert path is not None
+    holder = os.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)  # ingest's turn, taken
+        day = NOW.date().isoformat()
+        rec = client.get(f"/api/v1/admin/cod/reconciliation?date={day}", headers=hub.admin)
+        assert rec.status_code == 200 and rec.get_json()["business_date"] == day
+        assert client.get("/api/v1/admin/remittances/999", headers=hub.admin).status_code == 404
+        assert client.get("/api/v1/admin/remittances/999/export.csv", headers=hub.admin).status_code == 404
+        # A write does wait for the turn, and gives up after the busy timeout.
+        assert client.post("/api/v1/admin/remittances", headers=hub.admin).status_code >= 500
+    finally:
+        os.close(holder)
+        reader.dispose()
+        engine.dispose()

@@ -309,13 +309,12 @@ payout_accounts = Table(
 # Reconciliation reads the cash-ups of a few days, the fleet view each booth's last one. No other type
 # is read by time, so these indexes hold only cash-ups: one entry a booth a day, none for the parcel
 # events that make up ingest. A query must name the type as a literal (CASH_CLOSED) to use them.
-CASH_CLOSED = events.c.type == literal("cash.closed", literal_execute=True)
-_ONLY_CASH_UPS = {
-    "sqlite_where": text("type = 'cash.closed'"),
-    "postgresql_where": text("type = 'cash.closed'"),
-}
-Index("ix_events_cash_closed_at", events.c.at, **_ONLY_CASH_UPS)
-Index("ix_events_cash_closed_booth", events.c.booth, events.c.at, **_ONLY_CASH_UPS)
+_CASH_UP = "cash.closed"
+CASH_CLOSED = events.c.type == literal(_CASH_UP, literal_execute=True)
+_ONLY_CASH_UPS = text(f"type = '{_CASH_UP}'")
+_WHERE_CASH_UP = {"sqlite_where": _ONLY_CASH_UPS, "postgresql_where": _ONLY_CASH_UPS}
+Index("ix_events_cash_closed_at", events.c.at, **_WHERE_CASH_UP)
+Index("ix_events_cash_closed_booth", events.c.booth, events.c.at, **_WHERE_CASH_UP)
 
 # --- the monitoring cell -------------------------------------------------------------------------
 

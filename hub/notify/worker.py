@@ -95,13 +95,12 @@ class Notifier:
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
-        """A transaction of its own, on the round's connection when there is one."""
-        if self._round is None:
-            with self.engine.begin() as conn:
-                yield conn
-        else:
-            with self._round.begin():
-                yield self._round
+        """A transaction of its own on the round's connection (run_once opens it)."""
+        conn = self._round
+        if conn is None:
+            raise RuntimeError("notifications are written within run_once")
+        with conn.begin():
+            yield conn
 
     def _one(self, row: Row[Any], parcel: Any) -> bool:
         """Send one due notification; parcel: its parcel's recipient and status, if known yet."""

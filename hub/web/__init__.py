@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import Engine
 
 from hub.web.ratelimit import TokenBuckets
@@ -31,6 +31,12 @@ class WebContext:
         """The engine for reads: the query-only one, which on SQLite never waits behind ingest's
         writes; the main engine when there is none."""
         return self.reader or self.engine
+
+
+def context() -> WebContext:
+    """The WebContext of the app serving the current request."""
+    ctx: WebContext = current_app.extensions["hub"]
+    return ctx
 
 
 def create_app(ctx: WebContext) -> Flask:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from hub.ingest.gaps import gaps
 from hub.monitoring import booth_list
 from hub.tracking import track
+from hub.web import context
 from hub.web.auth import require_role
 from hub.web.errors import ApiError
 from parcel.s10 import InvalidTrackingNumber
@@ -16,19 +17,15 @@ from parcel.s10 import InvalidTrackingNumber
 bp = Blueprint("api", __name__)
 
 
-def _ctx() -> Any:
-    return current_app.extensions["hub"]
-
-
 def _read() -> Any:
     """A connection for reading (WebContext.reads)."""
-    return _ctx().reads.connect()
+    return context().reads.connect()
 
 
 @bp.get("/api/v1/track/<tracking_id>")
 def track_parcel(tracking_id: str) -> Any:
     """A parcel's status and timeline; no personal data."""
-    if not _ctx().track_limit.allow(request.remote_addr or "?"):
+    if not context().track_limit.allow(request.remote_addr or "?"):
         raise ApiError(429, "rate_limited", "too many requests; try again shortly")
     try:
         with _read() as conn:
@@ -59,4 +56,4 @@ def booth_gaps() -> Any:
 @bp.get("/healthz")
 def healthz() -> Any:
     """Liveness with the broker connection state."""
-    return jsonify({"ok": True, "mqtt": bool(_ctx().mqtt_connected())})
+    return jsonify({"ok": True, "mqtt": bool(context().mqtt_connected())})

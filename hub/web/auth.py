@@ -6,9 +6,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import g, request
 
 from hub.apikeys import identify
+from hub.web import context
 from hub.web.errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,7 +25,7 @@ def require_role(*roles: str) -> Callable[[F], F]:
             scheme, _, key = header.partition(" ")
             if scheme.lower() != "bearer" or not key.strip():
                 raise ApiError(401, "unauthorized", "an API key is required (Authorization: Bearer KEY)")
-            with current_app.extensions["hub"].reads.connect() as conn:
+            with context().reads.connect() as conn:
                 who = identify(conn, key.strip())
             if who is None:
                 raise ApiError(401, "unauthorized", "unknown API key")

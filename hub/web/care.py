@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import care
 from hub.commands import CommandError, send
+from hub.web import context
 from hub.web.dashboard_auth import current_user, login_required
 from parcel import s10
 
 bp = Blueprint("care", __name__, url_prefix="/care")
-
-
-def _reader() -> Any:
-    return current_app.extensions["hub"].reads
 
 
 @bp.get("/")
@@ -30,7 +27,7 @@ def search() -> Any:
     query = request.args.get("q", "")[:40]
     results: list[dict[str, Any]] = []
     if query:
-        with _reader().connect() as conn:
+        with context().reads.connect() as conn:
             tracking_id, results = care.search(conn, query)
         if tracking_id is not None:
             return redirect(url_for("care.parcel", tracking_id=tracking_id))
@@ -45,7 +42,7 @@ def parcel(tracking_id: str) -> Any:
         tracking_id = s10.validate(tracking_id)
     except s10.InvalidTrackingNumber:
         abort(404)
-    with _reader().connect() as conn:
+    with context().reads.connect() as conn:
         file = care.parcel_file(conn, tracking_id)
     if file is None:
         abort(404, _("No parcel with this tracking number."))
@@ -65,7 +62,7 @@ def command(tracking_id: str, name: str) -> Any:
         abort(404)
     user = current_user()
     actor = f"care:{user.name}" if user is not None else "care"
-    with current_app.extensions["hub"].engine.begin() as conn:
+    with context().engine.begin() as conn:
         file = care.parcel_file(conn, tracking_id)
         if file is None or not file["destination"]:
             abort(404)

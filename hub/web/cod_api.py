@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import Field, ValidationError
 
 from hub.clock import utcnow
 from hub.merchant import cod
+from hub.web import context
 from hub.web.auth import require_role
 from hub.web.errors import ApiError
 from parcel.messages import Strict
@@ -23,15 +24,6 @@ class RemittedIn(Strict):
     transfer_ref: str = Field(min_length=1, max_length=100)
 
 
-def _engine() -> Any:
-    return current_app.extensions["hub"].engine
-
-
-def _reads() -> Any:
-    """Reads go through the query-only engine: on SQLite they never wait behind ingest's writes."""
-    return current_app.extensions["hub"].reads
-
-
 @bp.get("/cod/reconciliation")
 @require_role("admin")
 def reconciliation() -> Any:
@@ -40,7 +32,7 @@ def reconciliation() -> Any:
         day = date.fromisoformat(request.args.get("date", "")).isoformat()
     except ValueError:
         raise ApiError(400, "invalid_query", "date=YYYY-MM-DD is required") from None
-    with _reads().connect() as conn:
+    with context().reads.connect() as conn:
         return jsonify({"business_date": day, "booths": cod.reconciliation(conn, day)})
 
 
@@ -48,7 +40,7 @@ def reconciliation() -> Any:
 @require_role("admin")
 def create_remittance() -> Any:
     """Put every unremitted COD line (of merchants with a payout account) into a new batch."""
-    with _engine().begin() as conn:
+    with context().engine.begin() as conn:
         made = cod.create_batch(conn, utcnow())
     if made is None:
         raise ApiError(409, "nothing_to_remit", "no unremitted COD with a payout account")
@@ -59,7 +51,7 @@ def create_remittance() -> Any:
 @require_role("admin")
 def get_remittance(batch_id: int) -> Any:
     """One remittance batch with its payees."""
-    with _reads().connect() as conn:
+    with context().reads.connect() as conn:
         found = cod.batch(conn, batch_id)
     if found is None:
         raise ApiError(404, "not_found", "no such remittance batch")
@@ -71,7 +63,7 @@ def get_remittance(batch_id: int) -> Any:
 def export_remittance(batch_id: int) -> Any:
     """The batch as CSV for the electronic money transfer service."""
     try:
-        with _reads().connect() as conn:
+        with context().reads.connect() as conn:
             text = cod.export_csv(conn, batch_id)
     except cod.RemittanceError as exc:
         raise ApiError(404, "not_found", str(exc)) from None
@@ -91,7 +83,7 @@ def mark_remitted(batch_id: int) -> Any:
     except ValidationError:
         raise ApiError(422, "invalid", "transfer_ref is required") from None
     try:
-        with _engine().begin() as conn:
+        with context().engine.begin() as conn:
             return jsonify(cod.mark_remitted(conn, batch_id, body.transfer_ref, utcnow()))
     except cod.RemittanceError as exc:
         raise ApiError(409, "conflict", str(exc)) from None

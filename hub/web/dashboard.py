@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from hub import commands as commands_svc
@@ -18,6 +18,7 @@ from hub.clock import utcnow
 from hub.commands import COMMANDS
 from hub.monitoring import history
 from hub.monitoring.geo import DIVISIONS
+from hub.web import context
 from hub.web.dashboard_auth import login_required, reader
 from parcel import topics
 
@@ -28,7 +29,7 @@ STREAM_LIFETIME_S = 300.0  # EventSource reconnects by itself; this bounds a stu
 
 
 def _fleet() -> Any:
-    fleet = current_app.extensions["hub"].fleet
+    fleet = context().fleet
     if fleet is None:
         abort(503, _("The fleet view is not running in this process."))
     return fleet
@@ -90,7 +91,7 @@ def booth(booth_id: str) -> Any:
     """One booth: live row, uptime timeline, incidents, recent events, commands."""
     if not topics.is_booth_id(booth_id):
         abort(404)
-    fleet = current_app.extensions["hub"].fleet
+    fleet = context().fleet
     row = fleet.row(booth_id) if fleet is not None else None
     now = utcnow()
     with reader().connect() as conn:

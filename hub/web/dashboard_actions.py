@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext as _
 
 from hub.alerts import store as alert_store
 from hub.commands import COMMANDS, CommandError, send
+from hub.web import context
 from hub.web.dashboard_auth import current_user, login_required
 
 bp = Blueprint("cell_actions", __name__, url_prefix="/dashboard")
@@ -34,7 +35,7 @@ def command(booth_id: str) -> Any:
     except ValueError:
         abort(400, _("The expiry must be a whole number of minutes."))
     try:
-        with current_app.extensions["hub"].engine.begin() as conn:
+        with context().engine.begin() as conn:
             send(conn, booth_id, name, args, ttl, actor=user.name)
     except CommandError as exc:
         abort(400, _("The command was not sent: %(reason)s", reason=str(exc)))
@@ -47,7 +48,7 @@ def ack(alert_id: int) -> Any:
     """Acknowledge an open alert."""
     user = current_user()
     assert user is not None
-    with current_app.extensions["hub"].engine.begin() as conn:
+    with context().engine.begin() as conn:
         if not alert_store.acknowledge(conn, alert_id, user.name):
             abort(409, _("The alert is not open."))
     back = request.form.get("back", "")

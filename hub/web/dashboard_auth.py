@@ -8,10 +8,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from hub.users import User, authenticate, get_user
+from hub.web import context
 
 bp = Blueprint("cell_auth", __name__, url_prefix="/dashboard")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -19,7 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def reader() -> Any:
     """The engine for the cell's reads (a query-only one beside SQLite's writers)."""
-    return current_app.extensions["hub"].reads
+    return context().reads
 
 
 def csrf_token() -> str:
@@ -83,7 +84,7 @@ def login() -> Any:
     error = None
     if request.method == "POST":
         check_csrf()
-        ctx = current_app.extensions["hub"]
+        ctx = context()
         if not ctx.login_limit.allow(request.remote_addr or "?"):
             abort(429, _("Too many login attempts: wait a minute."))
         with reader().connect() as conn:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import Field, ValidationError
 
 from hub.clock import utcnow
 from hub.merchant import cod, preadvice, shipments, webhooks
 from hub.merchant.labels import render_label
+from hub.web import context
 from hub.web.auth import caller, require_role
 from hub.web.errors import ApiError
 from parcel import s10
@@ -33,15 +34,6 @@ class PayoutIn(Strict):
 
     account_name: str = Field(min_length=1, max_length=200)
     account_number: str = Field(pattern=r"^[0-9A-Za-z+\-]{6,40}$")
-
-
-def _engine() -> Any:
-    return current_app.extensions["hub"].engine
-
-
-def _reader() -> Any:
-    """For reads: never waits behind ingest's write lock on SQLite."""
-    return current_app.extensions["hub"].reads
 
 
 def _json() -> Any:
@@ -84,7 +76,7 @@ def _created(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _preadvise(raw_items: list[Any]) -> list[dict[str, Any]]:
     try:
         items = preadvice.parse_items(raw_items)
-        with _engine().begin() as conn:
+        with context().engine.begin() as conn:
             rows = preadvice.create(conn, caller(), items, utcnow())
     except preadvice.PreAdviceError as exc:
         items = [p.as_dict() for p in exc.problems]
@@ -139,7 +131,7 @@ def list_shipments() -> Any:
         raise ApiError(400, "invalid_query", "since needs a UTC offset")
     if not 1 <= limit <= shipments.MAX_PAGE:
         raise ApiError(400, "invalid_query", f"limit must be 1..{shipments.MAX_PAGE}")
-    with _reader().connect() as conn:
+    with context().reads.connect() as conn:
         return jsonify(
             shipments.page(
                 conn,
@@ -156,7 +148,7 @@ def list_shipments() -> Any:
 @require_role("merchant")
 def get_shipment(tracking_id: str) -> Any:
     """One shipment with its full timeline."""
-    with _reader().connect() as conn:
+    with context().reads.connect() as conn:
         view = shipments.get(conn, caller(), _tracking_id(tracking_id))
     if view is None:
         raise ApiError(404, "not_found", "no shipment of yours with this tracking number")
@@ -167,7 +159,7 @@ def get_shipment(tracking_id: str) -> Any:
 @require_role("merchant")
 def shipment_label(tracking_id: str) -> Any:
     """The shipment's label as a PNG (Code128 and QR of the tracking number, Bengali text)."""
-    with _reader().connect() as conn:
+    with context().reads.connect() as conn:
         view = shipments.get(conn, caller(), _tracking_id(tracking_id))
     if view is None:
         raise ApiError(404, "not_found", "no shipment of yours with this tracking number")
@@ -189,7 +181,7 @@ def create_webhook() -> Any:
     """Register a URL for signed tracking events; the secret is shown only here."""
     hook = _model(WebhookIn)
     try:
-        with _engine().begin() as conn:
+        with context().engine.begin() as conn:
             return jsonify(webhooks.register(conn, caller(), hook.url, utcnow())), 201
     except ValueError as exc:
         raise ApiError(409, "limit", str(exc)) from None
@@ -199,7 +191,7 @@ def create_webhook() -> Any:
 @require_role("merchant")
 def list_webhooks() -> Any:
     """The merchant's active webhooks."""
-    with _reader().connect() as conn:
+    with context().reads.connect() as conn:
         return jsonify({"webhooks": webhooks.listing(conn, caller())})
 
 
@@ -207,7 +199,7 @@ def list_webhooks() -> Any:
 @require_role("merchant")
 def delete_webhook(webhook_id: int) -> Any:
     """Stop a webhook; its undelivered events are dropped."""
-    with _engine().begin() as conn:
+    with context().engine.begin() as conn:
         if not webhooks.deactivate(conn, caller(), webhook_id):
             raise ApiError(404, "not_found", "no such webhook")
     return "", 204
@@ -217,7 +209,7 @@ def delete_webhook(webhook_id: int) -> Any:
 @require_role("merchant")
 def cod_statement() -> Any:
     """COD collected for the merchant, what was remitted, and what is outstanding."""
-    with _reader().connect() as conn:
+    with context().reads.connect() as conn:
         return jsonify(cod.merchant_statement(conn, caller()))
 
 
@@ -226,6 +218,6 @@ def cod_statement() -> Any:
 def put_payout_account() -> Any:
     """Set the account COD remittances are paid to."""
     body = _model(PayoutIn)
-    with _engine().begin() as conn:
+    with context().engine.begin() as conn:
         cod.set_payout_account(conn, caller(), body.account_name, body.account_number, utcnow())
     return jsonify({"account_name": body.account_name, "account_number": body.account_number})

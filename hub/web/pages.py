@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub.tracking import track
+from hub.web import context
 from hub.web.errors import ApiError
 from parcel.s10 import InvalidTrackingNumber, normalise
 
@@ -26,7 +27,7 @@ def track_form() -> Any:
 @bp.get("/track/<tracking_id>")
 def track_page(tracking_id: str) -> Any:
     """Status and timeline of one parcel."""
-    ctx = current_app.extensions["hub"]
+    ctx = context()
     if not ctx.track_limit.allow(request.remote_addr or "?"):
         raise ApiError(429, "rate_limited", _("Too many requests: try again in a moment."))
     try:

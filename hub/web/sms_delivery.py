@@ -10,11 +10,12 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from hub.clock import utcnow
 from hub.notify.delivery import record_report, status_word
 from hub.notify.smpp_parts import Receipt
+from hub.web import context
 from hub.web.errors import ApiError
 
 bp = Blueprint("sms_delivery", __name__)
@@ -48,7 +49,7 @@ def _report() -> Receipt:
 @bp.post("/api/v1/sms/delivery")
 def delivery_report() -> Any:
     """Record one delivery report; 401 without the gateway's token, 400 for a bad body."""
-    ctx = current_app.extensions["hub"]
+    ctx = context()
     token = getattr(ctx, "sms_callback_token", None)
     if not token:
         raise ApiError(404, "not_found", "delivery reports are not enabled on this hub")

@@ -7,6 +7,7 @@ import json
 import multiprocessing as mp
 import os
 import secrets
+import select
 import threading
 import time
 import uuid
@@ -78,29 +79,73 @@ def workload(parcels: int, first_serial: int = 40_000_000) -> tuple[list[Message
     return messages, {b: s for b, s in seqs.items() if s}, ids
 
 
+IN_FLIGHT = 1_000
+PUBLISH_WAIT_S = 120.0
+
+
 def _publisher(port: int, messages: list[Message], rate: float, go: Any, done: Any) -> None:
-    """Child process: publish every message at QoS 1 (at most `rate` per second when rate > 0)."""
+    """Child process: publish every message at QoS 1, up to IN_FLIGHT unacknowledged (at most `rate`
+    per second when rate > 0).
+
+    It stands for thousands of booths that are not on this machine, so it takes as little of the
+    machine's CPU as paho allows: it drives paho's network calls itself (`loop_read`, `loop_write`),
+    as the hub's ingest workers do. With paho's network thread (`loop_start`), each publish wakes
+    that thread through a socket pair, which cost more per message than the broker and the bare
+    subscriber together.
+    """
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{os.getpid()}", protocol=mqtt.MQTTv5
     )
-    client.max_inflight_messages_set(1000)
-    client.max_queued_messages_set(0)
+    client.max_inflight_messages_set(IN_FLIGHT)
+    acked = [0]
+
+    def on_publish(*_: Any) -> None:
+        acked[0] += 1
+
+    client.on_publish = on_publish
     client.connect("127.0.0.1", port)
-    client.loop_start()
+    deadline = time.monotonic() + 30
+    while not client.is_connected():
+        _serve(client, 0.05)
+        if time.monotonic() > deadline:
+            raise RuntimeError("bench publisher could not connect")
     go.wait()
     start = time.monotonic()
-    infos = []
     for i, (topic, payload) in enumerate(messages):
         if rate > 0:
-            ahead = start + i / rate - time.monotonic()
-            if ahead > 0:
-                time.sleep(ahead)
-        infos.append(client.publish(topic, payload, qos=1))
-    for info in infos:
-        info.wait_for_publish(120)
+            while (ahead := start + i / rate - time.monotonic()) > 0:
+                _serve(client, ahead)
+        # Never more than IN_FLIGHT unacknowledged, so paho queues none: its message ids (1 to
+        # 65,535) would otherwise be reused by queued messages in a long run.
+        _wait_for_acks(client, acked, i - IN_FLIGHT + 1)
+        client.publish(topic, payload, qos=1)
+        if i % 64 == 63:
+            _serve(client, 0)  # take the PUBACKs in hand
+    _wait_for_acks(client, acked, len(messages))
     client.disconnect()
-    client.loop_stop()
     done.set()
+
+
+def _wait_for_acks(client: mqtt.Client, acked: list[int], count: int) -> None:
+    """Serve the connection until the broker has acknowledged at least count messages."""
+    deadline = time.monotonic() + PUBLISH_WAIT_S
+    while acked[0] < count:
+        _serve(client, 0.1)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the broker acknowledged {acked[0]} of {count} messages")
+
+
+def _serve(client: mqtt.Client, timeout: float) -> None:
+    """Wait up to timeout for the client's socket; read what came and write what is queued."""
+    sock = client.socket()
+    if sock is None:
+        raise RuntimeError("bench publisher lost its connection")
+    readable, writable, _ = select.select([sock], [sock] if client.want_write() else [], [], timeout)
+    if readable:
+        client.loop_read()
+    if writable or client.want_write():
+        client.loop_write()
+    client.loop_misc()
 
 
 @contextmanager

@@ -3,11 +3,13 @@ raw rate of the same messages through a bare paho publisher -> Mosquitto -> paho
 and the tracking API's p99 while the hub ingests 5,000 events/s.
 
 Every run uses a fresh Mosquitto and a fresh database. The publisher is a separate process (the
-same one for the raw pipe and the hub), publishing QoS 1 with up to 1,000 messages in flight. The
-hub figure counts from the first publish to the moment the hub's retained cumulative acks cover
-every event: committed, PUBACKed and acknowledged end to end. The events are realistic: each parcel
-is accepted at one booth and arrives, is made ready (with a collection code) and is delivered at
-another, so ingest also derives parcel state, queues manifests and SMS.
+same one for the raw pipe and the hub), publishing QoS 1 with up to 1,000 messages in flight. It
+stands for booths on other machines, so it drives paho's network calls itself and spends as little
+of this machine's CPU as it can; the raw pipe's subscriber is paho as it is usually run, with its
+network thread. The hub figure counts from the first publish to the moment the hub's retained
+cumulative acks cover every event: committed, PUBACKed and acknowledged end to end. The events are
+realistic: each parcel is accepted at one booth and arrives, is made ready (with a collection code)
+and is delivered at another, so ingest also derives parcel state, queues manifests and SMS.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,29 @@ from hub.db.turns import TurnTimeout, WriterTurn, turn_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
-TURN = "dakbooth_writer_turn"  # key of a pooled connection's WriterTurn in its info
+
+
+class TurnTakingConnection(sqlite3.Connection):
+    """pysqlite's connection, holding its writer turn (hub.db.turns) until its COMMIT or ROLLBACK has
+    returned. SQLAlchemy's commit and rollback events come before the statement: a writer let in
+    there would find SQLite still locked by the commit under way (its sync to disk) and poll for it
+    in SQLite's busy handler, in sleeps of 1 ms and more."""
+
+    turn: WriterTurn | None = None
+
+    def commit(self) -> None:
+        """Commit, then let the next writer in."""
+        try:
+            super().commit()
+        finally:
+            _give_back(self)
+
+    def rollback(self) -> None:
+        """Roll back, then let the next writer in."""
+        try:
+            super().rollback()
+        finally:
+            _give_back(self)
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -32,7 +55,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # The writer turn first (hub.db.turns), then IMMEDIATE takes the write lock up front: no
     # lock-upgrade failures between writers.
-    turn: WriterTurn = conn.connection.info[TURN]
+    turn = conn.connection.dbapi_connection.turn
     try:
         turn.take(BUSY_TIMEOUT_MS / 1000)
     except TurnTimeout as exc:
@@ -44,24 +67,9 @@ def _sqlite_begin(conn: Any) -> None:
         raise
 
 
-def _sqlite_end(conn: Any) -> None:
-    """At commit or rollback: the next writer may go."""
-    _give_back(conn.connection.info)
-
-
-def _give_back(info: dict[str, Any]) -> None:
-    turn = info.get(TURN)
-    if turn is not None:
-        turn.give_back()
-
-
-def _checked_in(_dbapi_conn: Any, record: Any) -> None:
-    if record is not None:
-        _give_back(record.info)
-
-
-def _close_turn(_dbapi_conn: Any, record: Any) -> None:
-    turn = record.info.pop(TURN, None)
+def _give_back(dbapi_conn: Any) -> None:
+    """Let the next writer in, if this connection holds the turn (pool events may pass None)."""
+    turn = getattr(dbapi_conn, "turn", None)
     if turn is not None:
         turn.give_back()
 
@@ -77,23 +85,25 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": BUSY_TIMEOUT_MS / 1000,
+                "factory": TurnTakingConnection,
+            },
             json_serializer=json_text,
         )
         path = turn_file(url)
 
-        def _give_turn(_dbapi_conn: Any, record: Any) -> None:
-            record.info[TURN] = WriterTurn(path)
+        def _give_turn(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.turn = WriterTurn(path)
 
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "connect", _give_turn)
-        # A connection back in the pool holds no transaction, however it got there (even unclosed).
-        event.listen(engine, "checkin", _checked_in)
-        event.listen(engine, "close", _close_turn)
-        event.listen(engine, "invalidate", lambda c, record, _exc: _close_turn(c, record))
+        # A connection back in the pool, or closed, holds no transaction, however it got there.
+        event.listen(engine, "checkin", lambda dbapi_conn, _record: _give_back(dbapi_conn))
+        event.listen(engine, "close", lambda dbapi_conn, _record: _give_back(dbapi_conn))
+        event.listen(engine, "invalidate", lambda dbapi_conn, _record, _exc: _give_back(dbapi_conn))
         event.listen(engine, "begin", _sqlite_begin)
-        event.listen(engine, "commit", _sqlite_end)
-        event.listen(engine, "rollback", _sqlite_end)
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=json_text)
 

@@ -114,6 +114,29 @@ def test_a_writer_that_waits_too_long_gets_database_is_locked(
         assert [r[0] for r in conn.execute(text("SELECT who FROM t ORDER BY rowid"))] == ["holder", "next"]
 
 
+@pytest.mark.parametrize("end", ["commit", "rollback"])
+def test_the_turn_is_held_until_commit_or_rollback_has_returned(db: tuple[str, Engine], end: str) -> None:
+    # A writer let in while COMMIT is still running (syncing to disk) finds SQLite locked and polls.
+    url, engine = db
+    held_at: dict[str, bool] = {}
+
+    def trace(statement: str) -> None:
+        if statement in ("COMMIT", "ROLLBACK"):
+            held_at[statement] = _turn_is_taken(url)
+
+    with engine.connect() as conn:
+        conn.connection.dbapi_connection.set_trace_callback(trace)
+        with conn.begin() as tx:
+            conn.execute(text("INSERT INTO t VALUES ('traced')"))
+            assert _turn_is_taken(url)
+            getattr(tx, end)()
+        assert held_at == {end.upper(): True}
+        assert not _turn_is_taken(url)  # and the next writer may go at once
+        conn.connection.dbapi_connection.set_trace_callback(None)
+    assert _writes_within(url, 5)
+    assert _whos(engine) == (["traced", "other"] if end == "commit" else ["other"])
+
+
 def _writes_within(url: str, seconds: float) -> bool:
     """True when a writer on its own engine gets the turn within seconds."""
     other = make_engine(url)

@@ -36,6 +36,8 @@ from parcel.messages import (
     make_event,
 )
 
+IN_FLIGHT = 1_000  # a booth's events awaiting their PUBACK, as a kiosk's uplink window allows
+
 
 def booth_ids(n: int) -> list[str]:
     """n distinct booth ids (postcode 1000..9999, booth numbers 01..99)."""
@@ -92,8 +94,11 @@ class SimBooth:
             properties=props,
             will=will,
             keepalive=60,
-            max_inflight_messages=1000,
+            max_inflight_messages=IN_FLIGHT,
         )
+        # Many publishes waiting for their PUBACK are the design here (a kiosk's outbox window), so
+        # aiomqtt warns only when more wait than may be in flight.
+        self.client.pending_calls_threshold = IN_FLIGHT
         await self.client.__aenter__()
         await self.client.subscribe(topics.booth_topic(self.booth_id, topics.ACK), qos=1)
         await self.client.publish(

@@ -6,10 +6,8 @@ Invalid messages become dead letters and are still acknowledged: they never stop
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import secrets
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ from hub.commands import MAX_DETAIL, record_result
 from hub.db.schema import booths, dead_letters, events
 from hub.ingest.acks import cumulative_acks
 from hub.ingest.booths import ensure_booth
-from hub.ingest.fast import Checked, apply_events
+from hub.ingest.fast import Checked, apply_events, hash_code
 from hub.ingest.parcels import StoredEvent, rederive_many, stored_event
 from hub.ingest.reports import apply_reports, is_report, validation_reason
 from hub.merchant.ingest import on_event as on_merchant_event
@@ -63,12 +61,6 @@ class _Batch:
     event_booths: set[str] = field(default_factory=set)
     parcels: set[str] = field(default_factory=set)
     stored: dict[str, StoredEvent] = field(default_factory=dict)  # the events this batch stored, by id
-
-
-def hash_code(code: str, salt: str | None = None) -> str:
-    """A salted SHA-256 of a collection code, as 'salt$hexdigest'."""
-    salt = salt or secrets.token_hex(8)
-    return f"{salt}${hashlib.sha256((salt + code).encode()).hexdigest()}"
 
 
 def apply_batch(

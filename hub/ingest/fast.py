@@ -7,6 +7,8 @@ one raises, so one bad row never loses a batch.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,12 +37,28 @@ class FastResult:
     stored: dict[str, StoredEvent] = field(default_factory=dict)
 
 
-Checked = ValidEvent | MessageError  # an event message validated, or why it is refused
+@dataclass(slots=True)
+class Prepared:
+    """An event validated, with what storing it needs that no database does: its row for the events
+    table (the collection code already hashed) and, for a ready event, its SMS notice."""
+
+    env: ValidEvent
+    row: dict[str, Any]
+    notice: ReadyNotice | None
+
+
+Checked = Prepared | MessageError  # an event message validated and prepared, or why it is refused
+
+
+def hash_code(code: str, salt: str | None = None) -> str:
+    """A salted SHA-256 of a collection code, as 'salt$hexdigest'."""
+    salt = salt or secrets.token_hex(8)
+    return f"{salt}${hashlib.sha256((salt + code).encode()).hexdigest()}"
 
 
 def check_events(messages: Iterable[Any], now: datetime) -> dict[Any, Checked]:
-    """Validate every message on an `event` topic, by message. It needs no database, so a worker does
-    it before taking its writer turn; apply_events then takes the results as they are."""
+    """Validate and prepare every message on an `event` topic, by message. It needs no database, so a
+    worker does it before taking its writer turn; apply_events then takes the results as they are."""
     out: dict[Any, Checked] = {}
     for msg in messages:
         where = topics.parse(msg.topic)
@@ -51,9 +69,32 @@ def check_events(messages: Iterable[Any], now: datetime) -> dict[Any, Checked]:
 
 def _check(msg: Any, booth_id: str, now: datetime) -> Checked:
     try:
-        return parse_event(msg.payload, booth_id, now)
+        env = parse_event(msg.payload, booth_id, now)
     except MessageError as exc:
         return exc
+    return _prepare(env, now)
+
+
+def _prepare(env: ValidEvent, now: datetime) -> Prepared:
+    data: dict[str, Any] = dict(env.data)
+    notice = None
+    if env.type == EventType.READY:
+        code = data.pop("collection_code")
+        data["code_hash"] = hash_code(code)
+        if env.tracking_id is not None:
+            expires = datetime.fromisoformat(data["code_expires_at"])
+            notice = ReadyNotice(env.id, env.tracking_id, env.booth, code, expires)
+    row = {
+        "id": env.id,
+        "booth": env.booth,
+        "seq": env.seq,
+        "type": env.type.value,
+        "at": env.at,
+        "tracking_id": env.tracking_id,
+        "data": data,
+        "received_at": now,
+    }
+    return Prepared(env, row, notice)
 
 
 def apply_events(
@@ -65,12 +106,12 @@ def apply_events(
 ) -> FastResult:
     """Apply event messages (all on `event` topics) with set-based statements; raise on a DB error.
 
-    helpers: the apply module's hash_code, _readable_seq and _scrub (kept there, used by both paths).
+    helpers: the apply module's _readable_seq and _scrub (kept there, used by both paths).
     checked: check_events() of the messages, made earlier with the same now (those not in it are
     checked here).
     """
     out = FastResult()
-    parsed: list[tuple[Any, ValidEvent]] = []
+    parsed: list[tuple[Any, Prepared]] = []
     dead: list[dict[str, Any]] = []
     for msg in messages:
         booth_id = topics.parse(msg.topic)[0]  # type: ignore[index]
@@ -83,7 +124,7 @@ def apply_events(
             dead.append(_dead(msg, booth_id, seq, str(result), now, helpers))
         else:
             parsed.append((msg, result))
-    ids = list({env.id for _, env in parsed})
+    ids = list({prepared.env.id for _, prepared in parsed})
     stored: set[str] = set()
     for part in chunks(ids):
         stored.update(conn.execute(select(events.c.id).where(member(conn, events.c.id, part))).scalars())
@@ -91,8 +132,11 @@ def apply_events(
     # and apply.py then takes the per-message path, which dead-letters the clashing event.
     used: dict[tuple[str, int], str] = {}
     fresh: list[ValidEvent] = []
+    rows: list[dict[str, Any]] = []
+    sms: list[ReadyNotice] = []
     taken: set[str] = set()
-    for msg, env in parsed:
+    for msg, prepared in parsed:
+        env = prepared.env
         event_id = env.id
         if event_id in stored or event_id in taken:
             continue  # a redelivery: acknowledge again
@@ -104,8 +148,10 @@ def apply_events(
         used[(env.booth, env.seq)] = event_id
         taken.add(event_id)
         fresh.append(env)
+        rows.append(prepared.row)
+        if prepared.notice is not None:
+            sms.append(prepared.notice)
     register_booths(conn, {env.booth for env in fresh}, now)
-    rows, sms = _rows(fresh, now, helpers)
     if rows:
         conn.execute(events.insert(), rows)
     queue_ready(conn, sms, now)
@@ -133,35 +179,6 @@ def _dead(
         "reason": reason[:2000],
         "received_at": now,
     }
-
-
-def _rows(
-    fresh: list[ValidEvent], now: datetime, helpers: Any
-) -> tuple[list[dict[str, Any]], list[ReadyNotice]]:
-    rows: list[dict[str, Any]] = []
-    sms: list[ReadyNotice] = []
-    for env in fresh:
-        event_id = env.id
-        data: dict[str, Any] = dict(env.data)
-        if env.type == EventType.READY:
-            code = data.pop("collection_code")
-            data["code_hash"] = helpers.hash_code(code)
-            if env.tracking_id is not None:
-                expires = datetime.fromisoformat(data["code_expires_at"])
-                sms.append(ReadyNotice(event_id, env.tracking_id, env.booth, code, expires))
-        rows.append(
-            {
-                "id": event_id,
-                "booth": env.booth,
-                "seq": env.seq,
-                "type": env.type.value,
-                "at": env.at,
-                "tracking_id": env.tracking_id,
-                "data": data,
-                "received_at": now,
-            }
-        )
-    return rows, sms
 
 
 def _touch(conn: Connection, fresh: list[ValidEvent], now: datetime) -> None:

@@ -212,18 +212,15 @@ def _from_checkpoint(data: Any) -> Derived:
     if not isinstance(data, dict) or data.get("v") != 1:
         raise ValueError("not a checkpoint")
     last = data["last"]
-    once = {
-        (kind := _TYPES[k]): SeenEvent(str(i), kind, str(at), str(booth))
-        for k, (i, at, booth) in data["once"].items()
-    }
-    if EventType.ACCEPTED in once:  # the acceptance named the booths that known keeps
-        accepted = once[EventType.ACCEPTED]
-        once[EventType.ACCEPTED] = SeenEvent(
-            accepted.id, accepted.type, accepted.at, accepted.booth, data["destination"], data["origin"]
-        )
-    known = Known(
-        once=once, destination=data["destination"], origin=data["origin"], ready_at=data["ready_at"]
-    )
+    destination, origin = data["destination"], data["origin"]
+    once: dict[EventType, SeenEvent] = {}
+    for k, (i, at, booth) in data["once"].items():
+        kind = _TYPES[k]
+        if kind == EventType.ACCEPTED:  # the acceptance named the booths that known keeps
+            once[kind] = SeenEvent(str(i), kind, str(at), str(booth), destination, origin)
+        else:
+            once[kind] = SeenEvent(str(i), kind, str(at), str(booth))
+    known = Known(once=once, destination=destination, origin=origin, ready_at=data["ready_at"])
     return Derived(
         status=_STATUSES[data["status"]] if data["status"] else None,
         known=known,

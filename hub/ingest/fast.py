@@ -40,11 +40,13 @@ class FastResult:
 @dataclass(slots=True)
 class Prepared:
     """An event validated, with what storing it needs that no database does: its row for the events
-    table (the collection code already hashed) and, for a ready event, its SMS notice."""
+    table (the collection code already hashed), for a ready event its SMS notice, and for a parcel's
+    event what derivation takes of it."""
 
     env: ValidEvent
     row: dict[str, Any]
     notice: ReadyNotice | None
+    stored: StoredEvent | None
 
 
 Checked = Prepared | MessageError  # an event message validated and prepared, or why it is refused
@@ -94,7 +96,10 @@ def _prepare(env: ValidEvent, now: datetime) -> Prepared:
         "data": data,
         "received_at": now,
     }
-    return Prepared(env, row, notice)
+    stored = None
+    if env.tracking_id is not None:
+        stored = stored_event(env.id, env.type, env.at, env.booth, env.tracking_id, data)
+    return Prepared(env, row, notice, stored)
 
 
 def apply_events(
@@ -151,6 +156,9 @@ def apply_events(
         rows.append(prepared.row)
         if prepared.notice is not None:
             sms.append(prepared.notice)
+        if prepared.stored is not None:
+            out.stored[event_id] = prepared.stored
+            out.parcels.add(prepared.stored.tracking_id)
     register_booths(conn, {env.booth for env in fresh}, now)
     if rows:
         conn.execute(events.insert(), rows)
@@ -159,12 +167,6 @@ def apply_events(
         conn.execute(dead_letters.insert(), dead)
     _touch(conn, fresh, now)
     _merchants(conn, fresh, rows, now)
-    out.parcels.update(env.tracking_id for env in fresh if env.tracking_id is not None)
-    out.stored.update(
-        (row["id"], stored_event(row["id"], env.type, env.at, env.booth, env.tracking_id, row["data"]))
-        for env, row in zip(fresh, rows, strict=True)
-        if env.tracking_id is not None
-    )
     return out
 
 

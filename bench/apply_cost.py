@@ -1,11 +1,11 @@
 """`python -m bench.apply_cost [--parcels N] [--url URL]`: the hub's cost of applying events, alone.
 
 The ingest workload (4 events a parcel) is applied in batches of 500 as an ingest worker applies
-them, in this process, with no broker and no MQTT: validated first (`check_events`), then applied
-and committed in one transaction (`apply_batch`). The CPU spent per event is printed, in all and in
-the transaction, which on SQLite holds the writer turn that the workers take one at a time. It shows
-what a change to the apply path is worth without the noise of the other processes in
-`python -m bench ingest`.
+them, in this process (its garbage collector tuned as a worker's is), with no broker and no MQTT:
+validated first (`check_events`), then applied and committed in one transaction (`apply_batch`).
+The CPU spent per event is printed, in all and in the transaction, which on SQLite holds the writer
+turn that the workers take one at a time. It shows what a change to the apply path is worth without
+the noise of the other processes in `python -m bench ingest`.
 Under `valgrind --tool=callgrind` its instruction count is repeatable: the difference between two
 sizes of run, divided by the difference in events, is the instructions an event.
 """
@@ -27,6 +27,7 @@ from hub.db.engine import make_engine, migrate
 from hub.db.schema import events
 from hub.ingest.apply import Inbound, apply_batch
 from hub.ingest.fast import check_events
+from hub.ingest.process import tune_collector
 from hub.ingest.worker import BATCH_MAX
 
 
@@ -72,6 +73,7 @@ def apply_cost(url: str, parcels: int) -> ApplyCost:
 @click.option("--url", default=None, help="An empty database (default: a new SQLite file).")
 def main(parcels: int, url: str | None) -> None:
     """Print the CPU µs per event of applying the ingest workload in this process."""
+    tune_collector()  # as an ingest worker process does (not in apply_cost: it changes the process)
     with tempfile.TemporaryDirectory(prefix="dak-apply-cost-") as tmp:
         cost = apply_cost(url or f"sqlite:///{Path(tmp) / 'hub.sqlite'}", parcels)
     click.echo(

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_, select
 
+from hub.db.bulk import insert_rows
 from hub.db.schema import booths, dead_letters, events, preadvices
 from hub.db.sql import chunks, member
 from hub.ingest.booths import register_booths
@@ -160,8 +161,7 @@ def apply_events(
             out.stored[event_id] = prepared.stored
             out.parcels.add(prepared.stored.tracking_id)
     register_booths(conn, {env.booth for env in fresh}, now)
-    if rows:
-        conn.execute(events.insert(), rows)
+    insert_rows(conn, events, rows)
     queue_ready(conn, sms, now)
     if dead:
         conn.execute(dead_letters.insert(), dead)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, select, type_coerce
+from sqlalchemy import Connection, String, select, type_coerce
 
+from hub.db.bulk import insert_rows, update_rows
 from hub.db.schema import anomalies, events, mqtt_outbox, parcels, preadvices
 from hub.db.sql import chunks, member
 from hub.db.types import utc_text
@@ -197,28 +198,19 @@ def rederive_many(
         if tracking_id not in current:
             inserts.append({"tracking_id": tracking_id, **{k: values.get(k) for k in _PARCEL_COLUMNS}})
         elif changed:
-            full_updates.append({"b_tid": tracking_id, **values})
+            full_updates.append({"tracking_id": tracking_id, **values})
         else:
-            status_updates.append({"b_tid": tracking_id, **values})
+            status_updates.append({"tracking_id": tracking_id, **values})
         # A resumed derivation went through the new events only: its anomalies are the new ones.
         new_anomalies += [
             {"event_id": e.id, "tracking_id": tracking_id, "reason": why} for e, why in derived.anomalies
         ]
-    if inserts:
-        conn.execute(parcels.insert(), inserts)
-    for batch in (full_updates, status_updates):
-        if batch:
-            cols = [k for k in batch[0] if k != "b_tid"]
-            stmt = (
-                parcels.update()
-                .where(parcels.c.tracking_id == bindparam("b_tid"))
-                .values({c: bindparam(c, type_=parcels.c[c].type) for c in cols})
-            )
-            conn.execute(stmt, batch)
+    insert_rows(conn, parcels, inserts)
+    update_rows(conn, parcels, "tracking_id", full_updates)
+    update_rows(conn, parcels, "tracking_id", status_updates)
     for part in chunks(again):
         conn.execute(anomalies.delete().where(member(conn, anomalies.c.tracking_id, part)))
-    if new_anomalies:
-        conn.execute(anomalies.insert(), new_anomalies)
+    insert_rows(conn, anomalies, new_anomalies)
     _queue_manifests(conn, manifests, now)
     for tracking_id, derived in derived_by.items():  # rare: one look-up each is fine
         if derived.status in RETURN_STATUSES:
@@ -313,5 +305,4 @@ def _queue_manifests(conn: Connection, by_parcel: dict[str, dict[str, Any]], now
                 "created_at": now,
             }
         )
-    if rows:
-        conn.execute(mqtt_outbox.insert(), rows)
+    insert_rows(conn, mqtt_outbox, rows)

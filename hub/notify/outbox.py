@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hub.db.bulk import insert_rows
 from hub.db.schema import notifications, notify_contacts, notify_schedule
 from hub.db.sql import member
 
@@ -57,8 +58,7 @@ def channel_cause(cause: str, channel: str) -> str:
 
 def insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
     """INSERT rows, skipping any whose unique key already exists (ON CONFLICT DO NOTHING)."""
-    if rows:
-        conn.execute(_ignoring(conn, table, key), rows)
+    insert_rows(conn, table, rows, lambda stmt: stmt.on_conflict_do_nothing(index_elements=[key]))
 
 
 def insert_counting(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> int:
@@ -152,23 +152,22 @@ def schedule(conn: Connection, notices: list[ReadyNotice], now: datetime) -> Non
     for n in notices:
         if n.tracking_id not in latest or n.expires_at > latest[n.tracking_id].expires_at:
             latest[n.tracking_id] = n
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(notify_schedule)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["tracking_id"],
-        set_={
-            "booth": stmt.excluded.booth,
-            "expires_at": stmt.excluded.expires_at,
-            "due_at": stmt.excluded.due_at,
-        },
-    )
-    conn.execute(
-        stmt,
-        [
-            {"tracking_id": t, "booth": n.booth, "ready_at": now, "expires_at": n.expires_at, "due_at": now}
-            for t, n in sorted(latest.items())
-        ],
-    )
+
+    def update_existing(stmt: Any) -> Any:
+        return stmt.on_conflict_do_update(
+            index_elements=["tracking_id"],
+            set_={
+                "booth": stmt.excluded.booth,
+                "expires_at": stmt.excluded.expires_at,
+                "due_at": stmt.excluded.due_at,
+            },
+        )
+
+    rows = [
+        {"tracking_id": t, "booth": n.booth, "ready_at": now, "expires_at": n.expires_at, "due_at": now}
+        for t, n in sorted(latest.items())
+    ]
+    insert_rows(conn, notify_schedule, rows, update_existing)
 
 
 def queue_returned(conn: Connection, notices: list[ReturnNotice], now: datetime) -> None:

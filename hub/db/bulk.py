@@ -1,0 +1,169 @@
+"""Writing many rows in one go: ingest's inserts, upserts and updates, one code path for both databases.
+
+On SQLite each is an executemany, which the sqlite3 module runs in C. On PostgreSQL an executemany
+sends, executes and reads back one statement per row: for the events table that cost an ingest worker
+about 19 µs of CPU a row. There the rows go through COPY instead (under 4 µs a row): an insert straight
+into its table; an upsert or an update into a temporary staging table, then one INSERT ... SELECT or
+UPDATE ... FROM that takes the rows out of it. For the server COPY is an INSERT: constraints,
+server-side defaults and the transaction, savepoints included, behave alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table, bindparam, column, delete, select, table, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.types import JSON
+
+Row = dict[str, Any]
+
+
+def insert_rows(
+    conn: Connection, target: Table, rows: Sequence[Row], on_conflict: Callable[[Any], Any] | None = None
+) -> None:
+    """INSERT rows into target; every row has the first row's keys (column names), as for an
+    executemany. Columns left out take their server-side defaults, so none may have a Python-side one.
+
+    on_conflict: given the dialect's INSERT (sqlalchemy.dialects.postgresql or sqlite insert()), it
+    returns it with its ON CONFLICT clause. With DO UPDATE, no two rows may share the conflict key.
+    """
+    if not rows:
+        return
+    names = _names(target, rows[0])
+    if conn.dialect.name != "postgresql":
+        conn.execute(target.insert() if on_conflict is None else on_conflict(sqlite.insert(target)), rows)
+    elif on_conflict is None:
+        _copy(conn, target.name, [target.c[n] for n in names], rows)
+    else:
+        staged = _stage(conn, target, names, rows)
+        conn.execute(on_conflict(postgresql.insert(target).from_select(names, select(*staged.c))))
+
+
+def update_rows(conn: Connection, target: Table, key: str, rows: Sequence[Row]) -> None:
+    """UPDATE target's row whose key column equals each row's key, setting the row's other columns;
+    every row has the first row's keys (column names, the key among them)."""
+    if not rows:
+        return
+    names = _names(target, rows[0])
+    if key not in names:
+        raise ValueError(f"rows for {target.name} do not carry the key column {key!r}")
+    if conn.dialect.name != "postgresql":
+        values = tuple(n for n in names if n != key)
+        conn.execute(
+            _sqlite_update(target, key, values),
+            [{_KEY: row[key], **{n: row[n] for n in values}} for row in rows],
+        )
+        return
+    _stage(conn, target, names, rows)
+    conn.execute(_update_from_stage(target, key, tuple(names)))
+
+
+_KEY = "k_row_key"  # the key's parameter on SQLite (a column's own name is taken by SET)
+
+
+def _names(target: Table, first: Row) -> list[str]:
+    names = list(first)
+    unknown = [n for n in names if n not in target.c]
+    if unknown:
+        raise ValueError(f"{target.name} has no column {', '.join(unknown)}")
+    missing = [c.name for c in target.c if c.default is not None and c.name not in first]
+    if missing:
+        raise ValueError(
+            f"{target.name}: rows leave out {', '.join(missing)}, which have Python-side defaults"
+        )
+    return names
+
+
+def _copy(conn: Connection, into: str, columns: list[Column[Any]], rows: Sequence[Row]) -> None:
+    """COPY rows' values of columns into the table named into, each value as its column's type
+    would bind it (JSON serialised, decorated types processed)."""
+    names = [c.name for c in columns]
+    convert = [_converter(conn, c) for c in columns]
+    plain = all(f is None for f in convert)
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(into)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                values = [row[n] for n in names]
+                if not plain:
+                    values = [v if f is None else f(v) for f, v in zip(convert, values, strict=True)]
+                copy.write_row(values)
+    except dbapi_error as exc:
+        # As SQLAlchemy raises a statement's error (IntegrityError, OperationalError, ...), so that
+        # callers handle both alike; a lost connection is not handed back to the pool.
+        lost = conn.dialect.is_disconnect(exc, driver, None)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            sql, None, exc, dbapi_error, connection_invalidated=lost, dialect=conn.dialect
+        ) from exc
+
+
+def _converter(conn: Connection, col: Column[Any]) -> Callable[[Any], Any] | None:
+    """How a Python value of col becomes what COPY writes: None where psycopg dumps it as it is."""
+    kind = col.type
+    if isinstance(kind, JSON):
+        serialise = getattr(conn.dialect, "_json_serializer", None) or json.dumps
+        if kind.none_as_null:
+            return lambda v: None if v is None else serialise(v)
+        return serialise  # as SQLAlchemy binds it: None is JSON null
+    return kind.dialect_impl(conn.dialect).bind_processor(conn.dialect)  # type: ignore[no-any-return]
+
+
+def _stage_name(target: Table) -> str:
+    return f"stage_{target.name}"
+
+
+def _create_stage(conn: Connection, target: Table) -> Any:
+    """A temporary table with target's columns and no constraints, made by a connection's first use
+    (again if a rolled-back savepoint undid that). Each use takes its rows out, so it can serve twice
+    in a transaction, and every commit empties its file: PostgreSQL does not vacuum temporary tables,
+    so the dead rows would otherwise pile up for as long as the connection lives."""
+    quote = conn.dialect.identifier_preparer.quote
+    stage, source = quote(_stage_name(target)), quote(target.name)
+    return text(  # names of the schema's own tables, quoted
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"  # noqa: S608
+        f" AS SELECT * FROM {source} WITH NO DATA"
+    )
+
+
+def _stage(conn: Connection, target: Table, names: list[str], rows: Sequence[Row]) -> Any:
+    """COPY rows into target's stage; return the staged rows as a CTE that takes them out as read."""
+    conn.execute(_create_stage(conn, target))
+    _copy(conn, _stage_name(target), [target.c[n] for n in names], rows)
+    return _staged(target, tuple(names))
+
+
+@functools.cache
+def _staged(target: Table, names: tuple[str, ...]) -> Any:
+    """The rows in target's stage, taken out of it as they are read (names: the columns copied)."""
+    stage = table(_stage_name(target), *(column(n) for n in names))
+    return delete(stage).returning(*stage.c).cte("staged")
+
+
+@functools.cache
+def _update_from_stage(target: Table, key: str, names: tuple[str, ...]) -> Any:
+    staged = _staged(target, names)
+    return (
+        target.update()
+        .where(target.c[key] == staged.c[key])
+        .values({n: staged.c[n] for n in names if n != key})
+    )
+
+
+@functools.cache
+def _sqlite_update(target: Table, key: str, names: tuple[str, ...]) -> Any:
+    return (
+        target.update()
+        .where(target.c[key] == bindparam(_KEY, type_=target.c[key].type))
+        .values({n: bindparam(n, type_=target.c[n].type) for n in names})
+    )

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table, bindparam, column, delete, select, table, text
@@ -35,10 +36,12 @@ def insert_rows(
     if not rows:
         return
     names = _names(target, rows[0])
+    columns = [target.c[n] for n in names]
     if conn.dialect.name != "postgresql":
-        conn.execute(target.insert() if on_conflict is None else on_conflict(sqlite.insert(target)), rows)
+        stmt = target.insert() if on_conflict is None else on_conflict(sqlite.insert(target))
+        _executemany(conn, stmt, columns, {n: n for n in names}, rows)
     elif on_conflict is None:
-        _copy(conn, target.name, [target.c[n] for n in names], rows)
+        _copy(conn, target.name, columns, rows)
     else:
         staged = _stage(conn, target, names, rows)
         conn.execute(on_conflict(postgresql.insert(target).from_select(names, select(*staged.c))))
@@ -54,10 +57,8 @@ def update_rows(conn: Connection, target: Table, key: str, rows: Sequence[Row]) 
         raise ValueError(f"rows for {target.name} do not carry the key column {key!r}")
     if conn.dialect.name != "postgresql":
         values = tuple(n for n in names if n != key)
-        conn.execute(
-            _sqlite_update(target, key, values),
-            [{_KEY: row[key], **{n: row[n] for n in values}} for row in rows],
-        )
+        params = {n: n for n in values} | {_KEY: key}
+        _executemany(conn, _sqlite_update(target, key, values), [target.c[n] for n in names], params, rows)
         return
     _stage(conn, target, names, rows)
     conn.execute(_update_from_stage(target, key, tuple(names)))
@@ -79,27 +80,54 @@ def _names(target: Table, first: Row) -> list[str]:
     return names
 
 
+def _executemany(
+    conn: Connection, stmt: Any, columns: list[Column[Any]], params: dict[str, str], rows: Sequence[Row]
+) -> None:
+    """Run stmt once per row through the driver's own executemany, the rows' values bound as their
+    columns' types bind them; params: the statement's parameter names, each to the column it takes.
+
+    SQLAlchemy's executemany would do the same, but it builds every row's parameters in Python
+    through its general machinery, which cost more than the sqlite3 module's own work."""
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(params))
+    by_name = {c.name: c for c in columns}
+    order = [by_name[params[p]] for p in compiled.positiontup]
+    sql = compiled.string
+    with _driver_errors(conn, sql) as driver:
+        driver.cursor().executemany(sql, _bound(conn, order, rows))
+
+
 def _copy(conn: Connection, into: str, columns: list[Column[Any]], rows: Sequence[Row]) -> None:
-    """COPY rows' values of columns into the table named into, each value as its column's type
-    would bind it (JSON serialised, decorated types processed)."""
+    """COPY rows' values of columns into the table named into, bound as the columns' types bind them."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(into)} ({', '.join(quote(c.name) for c in columns)}) FROM STDIN"
+    with _driver_errors(conn, sql) as driver, driver.cursor() as cur, cur.copy(sql) as copy:
+        for values in _bound(conn, columns, rows):
+            copy.write_row(values)
+
+
+def _bound(conn: Connection, columns: list[Column[Any]], rows: Sequence[Row]) -> Iterator[list[Any]]:
+    """Each row's values of columns, in order, as the columns' types bind them (JSON serialised,
+    decorated types processed, ...)."""
     names = [c.name for c in columns]
     convert = [_converter(conn, c) for c in columns]
-    plain = all(f is None for f in convert)
-    quote = conn.dialect.identifier_preparer.quote
-    sql = f"COPY {quote(into)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    if all(f is None for f in convert):
+        for row in rows:
+            yield [row[n] for n in names]
+        return
+    for row in rows:
+        yield [v if f is None else f(v) for f, v in zip(convert, [row[n] for n in names], strict=True)]
+
+
+@contextmanager
+def _driver_errors(conn: Connection, sql: str) -> Iterator[Any]:
+    """The connection's driver connection, its errors raised as SQLAlchemy raises a statement's
+    (IntegrityError, OperationalError, ...) so that callers handle both alike; a connection found
+    lost is not handed back to the pool."""
     driver = conn.connection.driver_connection
-    assert driver is not None
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
-        with driver.cursor() as cur, cur.copy(sql) as copy:
-            for row in rows:
-                values = [row[n] for n in names]
-                if not plain:
-                    values = [v if f is None else f(v) for f, v in zip(convert, values, strict=True)]
-                copy.write_row(values)
+        yield driver
     except dbapi_error as exc:
-        # As SQLAlchemy raises a statement's error (IntegrityError, OperationalError, ...), so that
-        # callers handle both alike; a lost connection is not handed back to the pool.
         lost = conn.dialect.is_disconnect(exc, driver, None)
         if lost:
             conn.invalidate(exc)

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, select, text
@@ -22,13 +21,12 @@ from hub.commands import MAX_DETAIL, record_result
 from hub.db.schema import booths, dead_letters, events
 from hub.ingest.acks import cumulative_acks
 from hub.ingest.booths import ensure_booth
-from hub.ingest.fast import Checked, apply_events, hash_code
-from hub.ingest.parcels import StoredEvent, rederive_many, stored_event
+from hub.ingest.fast import Checked, apply_events, prepare_event
+from hub.ingest.parcels import StoredEvent, rederive_many
 from hub.ingest.reports import apply_reports, is_report, validation_reason
 from hub.merchant.ingest import on_event as on_merchant_event
-from hub.notify.outbox import ReadyNotice, queue_ready
+from hub.notify.outbox import queue_ready
 from parcel import topics
-from parcel.lifecycle import EventType
 from parcel.messages import MAX_MESSAGE_BYTES, MAX_SEQ, MessageError, parse_event
 
 log = logging.getLogger(__name__)
@@ -191,43 +189,17 @@ def _event(conn: Connection, msg: Inbound, booth_id: str, batch: _Batch) -> None
         _dead_letter(conn, msg, booth_id, None, reason, now)
         return
     ensure_booth(conn, booth_id, now)
-    data: dict[str, Any] = dict(env.data)
-    if env.type == EventType.READY:
-        code = data.pop("collection_code")
-        data["code_hash"] = hash_code(code)
-        _queue_ready_sms(conn, event_id, env.tracking_id, booth_id, code, data["code_expires_at"], now)
-    conn.execute(
-        events.insert().values(
-            id=event_id,
-            booth=env.booth,
-            seq=env.seq,
-            type=env.type.value,
-            at=env.at,
-            tracking_id=env.tracking_id,
-            data=data,
-            received_at=now,
-        )
-    )
+    prepared = prepare_event(env, now)  # as the set-based path stores it
+    if prepared.notice is not None:
+        queue_ready(conn, [prepared.notice], now)
+    conn.execute(events.insert().values(prepared.row))
     _touch(conn, booth_id, min(env.at, now))
-    if env.tracking_id is not None:
-        batch.stored[event_id] = stored_event(event_id, env.type, env.at, booth_id, env.tracking_id, data)
-        batch.parcels.add(env.tracking_id)
-        on_merchant_event(conn, event_id, env.type, env.tracking_id, booth_id, env.at, data, now)
-
-
-def _queue_ready_sms(
-    conn: Connection,
-    event_id: str,
-    tracking_id: str | None,
-    booth_id: str,
-    code: str,
-    expires: str,
-    now: datetime,
-) -> None:
-    if tracking_id is None:
-        return
-    notice = ReadyNotice(event_id, tracking_id, booth_id, code, datetime.fromisoformat(expires))
-    queue_ready(conn, [notice], now)
+    if prepared.stored is not None:
+        batch.stored[event_id] = prepared.stored
+        batch.parcels.add(prepared.stored.tracking_id)
+        on_merchant_event(
+            conn, event_id, env.type, prepared.stored.tracking_id, booth_id, env.at, prepared.row["data"], now
+        )
 
 
 def _cmd_result(conn: Connection, msg: Inbound, booth_id: str, now: datetime) -> None:

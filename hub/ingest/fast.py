@@ -75,10 +75,12 @@ def _check(msg: Any, booth_id: str, now: datetime) -> Checked:
         env = parse_event(msg.payload, booth_id, now)
     except MessageError as exc:
         return exc
-    return _prepare(env, now)
+    return prepare_event(env, now)
 
 
-def _prepare(env: ValidEvent, now: datetime) -> Prepared:
+def prepare_event(env: ValidEvent, now: datetime) -> Prepared:
+    """What storing a valid event takes, made without a database: its row (the collection code
+    hashed), its ready SMS and what derivation needs of it. Both apply paths store events so."""
     data: dict[str, Any] = dict(env.data)
     notice = None
     if env.type == EventType.READY:

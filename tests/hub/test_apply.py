@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import ColumnElement, Engine, Table, func, select
 
+import hub.ingest.apply as apply_module
 from hub.db.schema import (
     anomalies,
     booths,
@@ -176,7 +177,16 @@ def test_seq_gap_holds_the_ack_until_filled(engine: Engine, apply: ApplyFn) -> N
         assert conn.execute(select(booths.c.ack_upto)).scalar() == 4
 
 
-def test_collection_code_is_never_stored_in_plaintext(engine: Engine, apply: ApplyFn) -> None:
+@pytest.mark.parametrize("path", ["set-based", "one by one"])
+def test_collection_code_is_never_stored_in_plaintext(
+    engine: Engine, apply: ApplyFn, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if path == "one by one":  # the path a batch takes when its set-based apply fails
+
+        def fail(*_args: Any) -> None:
+            raise RuntimeError("set-based apply failed")
+
+        monkeypatch.setattr(apply_module, "apply_events", fail)
     t = tid()
     apply(event(ORIGIN, 1, accepted(t)), event(DEST, 1, ready(t, code="482913")))
     with engine.connect() as conn:
@@ -187,6 +197,7 @@ def test_collection_code_is_never_stored_in_plaintext(engine: Engine, apply: App
     salt, digest = data["code_hash"].split("$")
     assert salt and len(digest) == 64
     assert n.code == "482913" and n.status == "pending"  # only the SMS outbox holds it, until sent
+    assert parcel_status(engine, t) == "ready"
 
 
 def test_invalid_ready_dead_letter_does_not_keep_the_code(engine: Engine, apply: ApplyFn) -> None:

@@ -20,21 +20,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from parcel import s10, topics
+from parcel.control import BoothStatus, DeviceHealth, Health, OutboxHealth
 from parcel.lifecycle import EventType
-from parcel.messages import (
-    Accepted,
-    Arrived,
-    BoothStatus,
-    Delivered,
-    DeviceHealth,
-    Dispatched,
-    Health,
-    OutboxHealth,
-    Ready,
-    Recipient,
-    Strict,
-    make_event,
-)
+from parcel.messages import Accepted, Arrived, Delivered, Dispatched, Ready, Recipient, Strict, make_event
 
 IN_FLIGHT = 1_000  # a booth's events awaiting their PUBACK, as a kiosk's uplink window allows
 

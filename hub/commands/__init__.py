@@ -20,7 +20,7 @@ from hub.db.schema import audit_log, booths, commands
 from hub.ingest.booths import send_config
 from hub.ingest.outbox import enqueue
 from parcel import topics
-from parcel.messages import Command, CommandResult
+from parcel.control import Command, CommandResult
 from parcel.tariff import Tariff
 
 # name → (minimum role, what it does); push_config is carried out by the hub itself.

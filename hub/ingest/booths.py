@@ -11,7 +11,7 @@ from hub.db.sql import chunks, member
 from hub.ingest.outbox import enqueue, enqueue_many
 from hub.serials import claim_range
 from parcel import topics
-from parcel.messages import BoothConfig, SerialBlockMsg
+from parcel.control import BoothConfig, SerialBlockMsg
 from parcel.tariff import DEFAULT_TARIFF, Tariff
 
 FIRST_SERIAL = 10_000_000

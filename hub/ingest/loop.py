@@ -28,7 +28,7 @@ from hub.ingest.fast import check_events
 from hub.ingest.worker import BATCH_MAX, BATCH_WINDOW_S, RETRY_S
 from hub.mqtt import KEEPALIVE_S, event_subscription, new_client
 from parcel import topics
-from parcel.messages import Ack
+from parcel.control import Ack
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from hub.db.types import utc_text
 from hub.ingest.outbox import enqueue
 from hub.notify.outbox import ReturnNotice, queue_returned
 from parcel import topics
+from parcel.control import Manifest
 from parcel.lifecycle import Derived, EventType, SeenEvent, Status, derive, resume
-from parcel.messages import Manifest
 
 # A parcel on its way back (or back) to its sender: the sender's booth gets a return manifest.
 RETURN_STATUSES = frozenset({Status.RETURNED, Status.RETURN_ARRIVED, Status.RETURN_COLLECTED})

@@ -26,7 +26,8 @@ from hub.db.schema import booths, status_changes
 from hub.db.sql import chunks, member
 from hub.ingest.booths import maybe_top_up, register_booths
 from parcel import topics
-from parcel.messages import MAX_MESSAGE_BYTES, BoothStatus, Health
+from parcel.control import BoothStatus, Health
+from parcel.messages import MAX_MESSAGE_BYTES
 
 # (message, booth id, reason) → a dead letter, written by the caller's helper.
 DeadLetter = Callable[[Any, str, str], None]

@@ -14,7 +14,7 @@ from hub.clock import utcnow
 from hub.ingest.apply import Inbound, apply_batch
 from hub.mqtt import MqttLink
 from parcel import topics
-from parcel.messages import Ack
+from parcel.control import Ack
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from hub.ingest.outbox import enqueue
 from hub.notify.outbox import remember_contacts
 from hub.serials import claim_range
 from parcel import s10, topics
-from parcel.messages import BoothId, Manifest, Recipient, Strict, Taka
+from parcel.control import Manifest
+from parcel.messages import BoothId, Recipient, Strict, Taka
 
 BLOCK_SIZE = 1_000
 # Notifications go by e-mail too when the merchant gives an address: a plain ASCII one, no display name.

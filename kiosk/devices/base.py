@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from kiosk.devices.printing.layout import Document
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 if TYPE_CHECKING:
     import numpy as np

@@ -13,7 +13,7 @@ from kiosk.devices.base import KINDS, Camera, Device, DeviceError, Printer, Read
 from kiosk.devices.poller import Poller
 from kiosk.devices.printing.layout import Document
 from kiosk.devices.scans import ScanBus
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 log = logging.getLogger(__name__)
 

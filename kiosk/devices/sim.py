@@ -12,7 +12,7 @@ from kiosk.devices.base import PrinterError, Reading
 from kiosk.devices.camera.synthetic import synthetic_frame
 from kiosk.devices.printing.layout import Document
 from kiosk.devices.scans import ScanBus
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 
 class SimScale:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from kiosk.devices.base import DeviceError
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,9 @@ from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
 from kiosk.services.receive import new_code
 from kiosk.store import audit, outbox, parcels, photos
+from parcel.control import Command, CommandResult
 from parcel.lifecycle import EventType, Status
-from parcel.messages import Command, CommandResult, Ready
+from parcel.messages import Ready
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from kiosk.services.context import Context
 from kiosk.store import booth_config, manifests, parcels
+from parcel.control import BoothConfig, Manifest
 from parcel.lifecycle import Status
-from parcel.messages import BoothConfig, Manifest
 from parcel.money import format_taka
 
 log = logging.getLogger(__name__)

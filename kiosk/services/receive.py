@@ -11,8 +11,9 @@ from kiosk.services import secrets_hash, validate
 from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
 from kiosk.store import audit, manifests, outbox, parcels
+from parcel.control import Manifest
 from parcel.lifecycle import EventType, IllegalTransition, Status, transition
-from parcel.messages import Arrived, Dispatched, Manifest, Ready
+from parcel.messages import Arrived, Dispatched, Ready
 from parcel.money import format_taka
 
 log = logging.getLogger(__name__)

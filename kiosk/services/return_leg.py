@@ -16,8 +16,9 @@ from kiosk.services.auth import Clerk, require_supervisor
 from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
 from kiosk.store import audit, manifests, outbox, parcels
+from parcel.control import Manifest
 from parcel.lifecycle import EventType, IllegalTransition, Status, transition
-from parcel.messages import DOCUMENT_KINDS, Manifest, ReturnArrived, ReturnCollected
+from parcel.messages import DOCUMENT_KINDS, ReturnArrived, ReturnCollected
 from parcel.money import format_taka
 
 log = logging.getLogger(__name__)

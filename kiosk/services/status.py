@@ -8,7 +8,7 @@ from typing import Any
 from kiosk import __version__
 from kiosk.services.context import Context
 from kiosk.store import booth_config, outbox
-from parcel.messages import DeviceHealth, Health, OutboxHealth
+from parcel.control import DeviceHealth, Health, OutboxHealth
 
 
 def devices(ctx: Context) -> dict[str, DeviceHealth]:

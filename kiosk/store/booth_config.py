@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from kiosk.store.db import get_meta, set_meta
-from parcel.messages import BoothConfig
+from parcel.control import BoothConfig
 from parcel.s10 import SerialBlock
 
 

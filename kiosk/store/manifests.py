@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from parcel.messages import Manifest
+from parcel.control import Manifest
 
 
 def put(tx: sqlite3.Connection, manifest: Manifest, at: str) -> None:

@@ -22,7 +22,7 @@ from kiosk.services import commands, inbound, status
 from kiosk.services.context import Context
 from kiosk.uplink.sender import Sender
 from parcel import topics
-from parcel.messages import Ack, BoothConfig, BoothStatus, Command, Manifest
+from parcel.control import Ack, BoothConfig, BoothStatus, Command, Manifest
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from hub.db.schema import (
 )
 from hub.ingest.booths import BLOCK_SIZE, TOP_UP_BELOW
 from parcel import topics
-from parcel.messages import BoothConfig, Manifest
+from parcel.control import BoothConfig, Manifest
 from tests.hub.conftest import ApplyFn
 from tests.hub.factory import (
     DEST,

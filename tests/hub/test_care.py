@@ -13,7 +13,7 @@ from hub.commands import record_result
 from hub.db.schema import commands, mqtt_outbox
 from hub.users import create_user
 from hub.web import WebContext, create_app
-from parcel.messages import Command
+from parcel.control import Command
 from tests.hub.conftest import ApplyFn
 from tests.hub.factory import DEST, NOW, ORIGIN, T0, accepted, arrived, delivered, event, ready, tid
 

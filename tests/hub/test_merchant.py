@@ -34,7 +34,7 @@ from hub.merchant.webhooks import verify
 from hub.monitoring.reader import reader_engine
 from hub.web import WebContext, create_app
 from parcel import s10
-from parcel.messages import Manifest
+from parcel.control import Manifest
 from tests.hub.factory import DEST, NOW, ORIGIN, T0, accepted, arrived, cash_closed, delivered, event, ready
 from tests.hub.sinks import WebhookSink
 

@@ -19,7 +19,7 @@ from hub.db.engine import make_engine, migrate
 from hub.db.schema import booths, dead_letters, mqtt_outbox, serial_blocks, status_changes
 from hub.ingest.apply import Inbound, apply_batch
 from hub.ingest.booths import BLOCK_SIZE
-from parcel.messages import BoothConfig
+from parcel.control import BoothConfig
 from tests.hub.conftest import ApplyFn, throwaway_pg
 from tests.hub.factory import NOW, leaf
 

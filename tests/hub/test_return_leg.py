@@ -25,17 +25,9 @@ from hub.ingest.apply import Inbound
 from hub.merchant.sender import WebhookSender
 from hub.tracking import track
 from parcel import topics
+from parcel.control import Manifest
 from parcel.lifecycle import EventType
-from parcel.messages import (
-    Accepted,
-    Manifest,
-    Recipient,
-    ReturnArrived,
-    ReturnCollected,
-    Returned,
-    Strict,
-    make_event,
-)
+from parcel.messages import Accepted, Recipient, ReturnArrived, ReturnCollected, Returned, Strict, make_event
 from tests.hub.factory import DEST, ORIGIN, T0, arrived, ready
 from tests.hub.factory import tid as tracking_number
 from tests.hub.sinks import WebhookSink

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from hub.commands import CommandError, send
 from hub.db.schema import commands, mqtt_outbox
 from hub.ingest.booths import booth_config, ensure_booth
-from parcel.messages import BoothConfig
+from parcel.control import BoothConfig
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BOOTH = "BD-1000-01"

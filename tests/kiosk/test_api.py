@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from kiosk.services import inbound
 from parcel import s10
-from parcel.messages import Manifest
+from parcel.control import Manifest
 
 from .conftest import BOOTH, OTHER, Booth, ready_code
 

@@ -18,7 +18,7 @@ from kiosk.services.intake import intake, preadvice
 from kiosk.services.receive import forward, receive
 from kiosk.services.returns import overdue, return_parcel
 from parcel import s10
-from parcel.messages import BoothConfig, Manifest
+from parcel.control import BoothConfig, Manifest
 
 from .conftest import BOOTH, OTHER, Booth, make_booth, ready_code
 

@@ -19,7 +19,7 @@ from PIL import Image
 from demo.client import KioskClient
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
 from kiosk.devices.peers import PrinterPeer, ScalePeer, ScannerPeer
-from parcel.messages import Health
+from parcel.control import Health
 from parcel.topics import booth_topic
 from tests.kiosk.conftest import HubPeer
 

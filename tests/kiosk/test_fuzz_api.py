@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from kiosk.services import auth, inbound
 from kiosk.web import create_app
 from parcel import s10
-from parcel.messages import Manifest
+from parcel.control import Manifest
 
 from .conftest import BOOTH, OTHER, Booth, make_booth
 

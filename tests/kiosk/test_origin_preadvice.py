@@ -14,7 +14,7 @@ from kiosk.services.intake import intake, preadvice
 from kiosk.services.receive import receive
 from kiosk.store import manifests, parcels
 from parcel import s10
-from parcel.messages import Manifest
+from parcel.control import Manifest
 
 from .conftest import BOOTH, OTHER, Booth
 from .test_counter import refused

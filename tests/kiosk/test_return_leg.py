@@ -16,7 +16,7 @@ from kiosk.services.receive import receive
 from kiosk.services.returns import return_parcel
 from kiosk.store import parcels
 from parcel import s10
-from parcel.messages import Manifest
+from parcel.control import Manifest
 
 from .conftest import BOOTH, OTHER, Booth
 from .test_counter import refused

@@ -18,7 +18,8 @@ from kiosk.services.dispatch import dispatch
 from kiosk.services.intake import intake
 from kiosk.store.db import SCHEMA_VERSION, Store
 from parcel import s10
-from parcel.messages import Accepted, BoothConfig
+from parcel.control import BoothConfig
+from parcel.messages import Accepted
 
 from .conftest import OTHER, Booth
 from .test_counter import refused

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk.services import inbound
 from kiosk.store import booth_config
 from parcel import s10
-from parcel.messages import BoothConfig, SerialBlockMsg
+from parcel.control import BoothConfig, SerialBlockMsg
 from tests.kiosk.conftest import Booth
 
 

@@ -17,8 +17,9 @@ from kiosk.services.intake import intake
 from kiosk.services.receive import receive
 from kiosk.store import outbox
 from parcel import s10
+from parcel.control import BoothConfig, Manifest, SerialBlockMsg
 from parcel.lifecycle import EventType
-from parcel.messages import BoothConfig, Manifest, SerialBlockMsg, parse_event
+from parcel.messages import parse_event
 from parcel.tariff import DEFAULT_TARIFF, Band, Tariff
 
 from .conftest import BOOTH, OTHER, SAME_DISTRICT, Booth, ready_code

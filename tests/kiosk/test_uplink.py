@@ -24,7 +24,8 @@ from kiosk.services.intake import intake
 from kiosk.services.receive import receive
 from kiosk.uplink import Uplink
 from parcel import s10, topics
-from parcel.messages import BoothStatus, Health, parse_event
+from parcel.control import BoothStatus, Health
+from parcel.messages import parse_event
 
 from .conftest import BOOTH, OTHER, Booth, HubPeer, make_booth, ready_code
 

@@ -13,7 +13,7 @@ from kiosk.services import commands, inbound
 from kiosk.services.errors import ServiceError
 from kiosk.services.handover import handover
 from kiosk.services.receive import receive
-from parcel.messages import Command
+from parcel.control import Command
 from tests.kiosk.conftest import Booth, make_booth, ready_code
 from tests.kiosk.test_services import TID2, manifest
 

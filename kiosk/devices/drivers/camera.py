@@ -15,7 +15,7 @@ from kiosk.devices.base import DeviceError
 from kiosk.devices.camera.decode import decode_frame
 from kiosk.devices.scans import ScanBus
 from kiosk.devices.supervised import ReaderDevice, SupervisedReader
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from kiosk.devices.printing import (
     printer_settings,
     render,
 )
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 log = logging.getLogger(__name__)
 

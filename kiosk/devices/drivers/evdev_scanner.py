@@ -10,7 +10,7 @@ from kiosk.devices.base import DeviceError
 from kiosk.devices.scanning.keys import KeyDecoder
 from kiosk.devices.scans import ScanBus
 from kiosk.devices.supervised import ReaderDevice, SupervisedReader
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 EV_KEY = 1
 

@@ -13,7 +13,7 @@ from kiosk.devices.scales import Reading as FrameReading
 from kiosk.devices.scales import StableWeight, make_parser
 from kiosk.devices.scales.protocols import ScaleParser
 from kiosk.devices.supervised import ReaderDevice, SupervisedReader
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 STALE_AFTER_S = 2.0  # no frame for this long: the scale stopped answering
 FIRST_FRAME_WAIT_S = 1.0

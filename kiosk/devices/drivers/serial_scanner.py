@@ -11,7 +11,7 @@ from kiosk.devices.base import DeviceError
 from kiosk.devices.scanning import LineFramer, Rejected
 from kiosk.devices.scans import ScanBus
 from kiosk.devices.supervised import ReaderDevice, SupervisedReader
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.config import ScannerConfig
 from kiosk.devices.scans import ScanBus
-from parcel.messages import DeviceHealth
+from parcel.control import DeviceHealth
 
 
 class WedgeScanner:

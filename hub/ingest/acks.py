@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, case, func, select, union
+from sqlalchemy import Connection, Subquery, and_, case, func, select, true, union
 
+from hub.db.bulk import update_rows
 from hub.db.schema import booths, dead_letters, events
 from hub.db.sql import member
 from hub.ingest.gaps import record_gaps
@@ -29,48 +30,68 @@ def cumulative_acks(conn: Connection, booth_ids: list[str], now: datetime) -> di
             select(booths.c.booth_id, booths.c.ack_upto).where(member(conn, booths.c.booth_id, booth_ids))
         )
     }
-    settled = union(
-        select(events.c.booth.label("booth"), events.c.seq.label("seq"))
-        .join(booths, booths.c.booth_id == events.c.booth)
-        .where(member(conn, events.c.booth, booth_ids), events.c.seq > booths.c.ack_upto),
-        select(dead_letters.c.booth.label("booth"), dead_letters.c.seq.label("seq"))
-        .join(booths, booths.c.booth_id == dead_letters.c.booth)
-        .where(member(conn, dead_letters.c.booth, booth_ids), dead_letters.c.seq > booths.c.ack_upto),
-    ).subquery()
+    chosen = (
+        select(booths.c.booth_id, booths.c.ack_upto)
+        .where(member(conn, booths.c.booth_id, booth_ids))
+        .subquery("chosen")
+    )
+    settled = _settled_above(conn, chosen)
     numbered = select(
         settled.c.booth,
         settled.c.seq,
+        settled.c.base,
         func.row_number().over(partition_by=settled.c.booth, order_by=settled.c.seq).label("rn"),
     ).subquery()
-    base = booths.c.ack_upto
-    summary = (
-        select(
-            numbered.c.booth,
-            func.max(case((numbered.c.seq - numbered.c.rn == base, numbered.c.seq))).label("run"),
-            func.max(numbered.c.seq).label("top"),
-            func.count().label("n"),
-        )
-        .join(booths, booths.c.booth_id == numbered.c.booth)
-        .group_by(numbered.c.booth, base)
-    )
+    summary = select(
+        numbered.c.booth,
+        numbered.c.base,
+        func.max(case((numbered.c.seq - numbered.c.rn == numbered.c.base, numbered.c.seq))).label("run"),
+        func.max(numbered.c.seq).label("top"),
+        func.count().label("n"),
+    ).group_by(numbered.c.booth, numbered.c.base)
     acks = {b: stored.get(b, 0) for b in booth_ids}
     moved: list[dict[str, object]] = []
     gaps: dict[str, tuple[int, int]] = {}
     for r in conn.execute(summary):
-        before = stored[r.booth]
+        before = int(r.base)  # the ack the run was counted from
         upto = int(r.run) if r.run is not None else before
         acks[r.booth] = upto
         if upto > before:
-            moved.append({"b_id": r.booth, "b_upto": upto})
+            moved.append({"booth_id": r.booth, "ack_upto": upto})
         top = int(r.top)
         if top > upto:
             gaps[r.booth] = (top, top - before - int(r.n))
-    if moved:
-        conn.execute(
-            booths.update()
-            .where(booths.c.booth_id == bindparam("b_id"), booths.c.ack_upto < bindparam("b_upto"))
-            .values(ack_upto=bindparam("b_upto")),
-            moved,
-        )
+    update_rows(conn, booths, "booth_id", moved, forward="ack_upto")
     record_gaps(conn, acks, gaps, now)
     return acks
+
+
+def _settled_above(conn: Connection, chosen: Subquery) -> Subquery:
+    """(booth, seq, base): every seq stored as an event or dead-lettered above each chosen booth's
+    ack (base), found by an index range on (booth, seq) per booth.
+
+    On PostgreSQL the range is a LATERAL subquery per booth. A plain join lets the planner hash the
+    booths and read every event the booths ever sent, dropping those at or below the ack afterwards:
+    a cost that grew with each booth's history (3 to 7 ms a batch of 500 at 2,000 events a booth).
+    SQLite always joins by nested loops, so the plain join already takes the range there.
+    """
+    if conn.dialect.name == "postgresql":
+        above = union(
+            *(
+                select(table.c.seq).where(table.c.booth == chosen.c.booth_id, table.c.seq > chosen.c.ack_upto)
+                for table in (events, dead_letters)
+            )
+        ).lateral("above")
+        return (
+            select(chosen.c.booth_id.label("booth"), above.c.seq, chosen.c.ack_upto.label("base"))
+            .select_from(chosen.join(above, true()))
+            .subquery()
+        )
+    return union(
+        *(
+            select(chosen.c.booth_id.label("booth"), table.c.seq, chosen.c.ack_upto.label("base")).join(
+                table, and_(table.c.booth == chosen.c.booth_id, table.c.seq > chosen.c.ack_upto)
+            )
+            for table in (events, dead_letters)
+        )
+    ).subquery()

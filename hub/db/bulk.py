@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, bindparam, column, delete, select, table, text
+from sqlalchemy import Column, Connection, Table, bindparam, column, delete, or_, select, table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import JSON
@@ -47,21 +47,30 @@ def insert_rows(
         conn.execute(on_conflict(postgresql.insert(target).from_select(names, select(*staged.c))))
 
 
-def update_rows(conn: Connection, target: Table, key: str, rows: Sequence[Row]) -> None:
+def update_rows(
+    conn: Connection, target: Table, key: str, rows: Sequence[Row], forward: str | None = None
+) -> None:
     """UPDATE target's row whose key column equals each row's key, setting the row's other columns;
-    every row has the first row's keys (column names, the key among them)."""
+    every row has the first row's keys (column names, the key among them).
+
+    forward: a column that only ever moves forward (a time last seen, an ack): a row then updates
+    only where that column is NULL or below the row's value, so concurrent writers never move it back.
+    """
     if not rows:
         return
     names = _names(target, rows[0])
     if key not in names:
         raise ValueError(f"rows for {target.name} do not carry the key column {key!r}")
+    if forward is not None and (forward == key or forward not in names):
+        raise ValueError(f"rows for {target.name} do not set the column {forward!r} to move forward")
     if conn.dialect.name != "postgresql":
         values = tuple(n for n in names if n != key)
         params = {n: n for n in values} | {_KEY: key}
-        _executemany(conn, _sqlite_update(target, key, values), [target.c[n] for n in names], params, rows)
+        stmt = _sqlite_update(target, key, values, forward)
+        _executemany(conn, stmt, [target.c[n] for n in names], params, rows)
         return
     _stage(conn, target, names, rows)
-    conn.execute(_update_from_stage(target, key, tuple(names)))
+    conn.execute(_update_from_stage(target, key, tuple(names), forward))
 
 
 _KEY = "k_row_key"  # the key's parameter on SQLite (a column's own name is taken by SET)
@@ -179,19 +188,21 @@ def _staged(target: Table, names: tuple[str, ...]) -> Any:
 
 
 @functools.cache
-def _update_from_stage(target: Table, key: str, names: tuple[str, ...]) -> Any:
+def _update_from_stage(target: Table, key: str, names: tuple[str, ...], forward: str | None) -> Any:
     staged = _staged(target, names)
-    return (
-        target.update()
-        .where(target.c[key] == staged.c[key])
-        .values({n: staged.c[n] for n in names if n != key})
-    )
+    stmt = target.update().where(target.c[key] == staged.c[key])
+    if forward is not None:
+        stmt = stmt.where(_moves_forward(target.c[forward], staged.c[forward]))
+    return stmt.values({n: staged.c[n] for n in names if n != key})
 
 
 @functools.cache
-def _sqlite_update(target: Table, key: str, names: tuple[str, ...]) -> Any:
-    return (
-        target.update()
-        .where(target.c[key] == bindparam(_KEY, type_=target.c[key].type))
-        .values({n: bindparam(n, type_=target.c[n].type) for n in names})
-    )
+def _sqlite_update(target: Table, key: str, names: tuple[str, ...], forward: str | None) -> Any:
+    stmt = target.update().where(target.c[key] == bindparam(_KEY, type_=target.c[key].type))
+    if forward is not None:
+        stmt = stmt.where(_moves_forward(target.c[forward], bindparam(forward, type_=target.c[forward].type)))
+    return stmt.values({n: bindparam(n, type_=target.c[n].type) for n in names})
+
+
+def _moves_forward(stored: Any, new: Any) -> Any:
+    return or_(stored.is_(None), stored < new)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, select
 
-from hub.db.bulk import insert_rows
+from hub.db.bulk import insert_rows, update_rows
 from hub.db.schema import booths, dead_letters, events, preadvices
 from hub.db.sql import chunks, member
 from hub.ingest.booths import register_booths
@@ -194,18 +194,8 @@ def _touch(conn: Connection, fresh: list[ValidEvent], now: datetime) -> None:
             newest[env.booth] = seen
     if not newest:
         return
-    stmt = (
-        booths.update()
-        .where(
-            booths.c.booth_id == bindparam("b_id"),
-            or_(
-                booths.c.last_seen.is_(None),
-                booths.c.last_seen < bindparam("b_seen", type_=booths.c.last_seen.type),
-            ),
-        )
-        .values(last_seen=bindparam("b_seen", type_=booths.c.last_seen.type))
-    )
-    conn.execute(stmt, [{"b_id": b, "b_seen": s} for b, s in sorted(newest.items())])
+    rows = [{"booth_id": b, "last_seen": s} for b, s in sorted(newest.items())]
+    update_rows(conn, booths, "booth_id", rows, forward="last_seen")
 
 
 def _merchants(conn: Connection, fresh: list[ValidEvent], rows: list[dict[str, Any]], now: datetime) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from hub.db.bulk import insert_rows, update_rows
 from hub.db.schema import seq_gaps
 
 
@@ -27,16 +28,24 @@ def gaps(conn: Connection) -> list[dict[str, object]]:
 def record_gaps(
     conn: Connection, acks: dict[str, int], found: dict[str, tuple[int, int]], now: datetime
 ) -> None:
-    """Write the gaps found for the booths in acks (found: booth -> (max_seq, missing)); clear the rest."""
+    """Write the gaps found for the booths in acks (found: booth -> (max_seq, missing)); clear the rest.
+    A few statements however many booths: with several workers, most batches leave some booths
+    waiting for another worker's events."""
     current = set(
         conn.execute(select(seq_gaps.c.booth_id).where(seq_gaps.c.booth_id.in_(list(acks)))).scalars()
     )
     cleared = [b for b in acks if b in current and b not in found]
     if cleared:
         conn.execute(seq_gaps.delete().where(seq_gaps.c.booth_id.in_(cleared)))
-    for booth_id, (top, missing) in found.items():
-        values = {"ack_upto": acks[booth_id], "max_seq": top, "missing": max(missing, 1), "updated_at": now}
-        if booth_id in current:
-            conn.execute(seq_gaps.update().where(seq_gaps.c.booth_id == booth_id).values(**values))
-        else:
-            conn.execute(seq_gaps.insert().values(booth_id=booth_id, since=now, **values))
+    rows = [
+        {
+            "booth_id": booth_id,
+            "ack_upto": acks[booth_id],
+            "max_seq": top,
+            "missing": max(missing, 1),
+            "updated_at": now,
+        }
+        for booth_id, (top, missing) in sorted(found.items())
+    ]
+    update_rows(conn, seq_gaps, "booth_id", [r for r in rows if r["booth_id"] in current])
+    insert_rows(conn, seq_gaps, [r | {"since": now} for r in rows if r["booth_id"] not in current])

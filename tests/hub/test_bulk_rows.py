@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from hub.db.bulk import insert_rows, update_rows
-from hub.db.schema import anomalies, events, notify_schedule, parcels
+from hub.db.schema import anomalies, booths, events, notify_schedule, parcels
 from tests.hub.conftest import throwaway_pg
 
 NOW = datetime(2026, 11, 24, 9, 30, 0, 123456, tzinfo=UTC)
@@ -130,6 +130,44 @@ def test_update_sets_only_the_given_columns_of_the_matching_rows(engine: Engine)
     assert (got["CP3"].status, got["CP3"].derivation) == ("arrived", None)
     assert (got["CP2"].status, got["CP2"].weight_g, got["CP2"].updated_at) == ("accepted", 1200, NOW)
     assert all(str(r.cod_amount) == "1250.50" and r.origin == "BD-1000-01" for r in got.values())
+
+
+def test_a_forward_column_never_moves_back(engine: Engine) -> None:
+    with engine.begin() as conn:
+        insert_rows(
+            conn,
+            booths,
+            [
+                {"booth_id": b, "registered_at": NOW, "ack_upto": upto, "last_seen": seen}
+                for b, upto, seen in [
+                    ("BD-1000-01", 10, NOW),
+                    ("BD-1007-01", 10, None),
+                    ("BD-1014-01", 10, NOW),
+                ]
+            ],
+        )
+        earlier, later = NOW - timedelta(minutes=5), NOW + timedelta(minutes=5)
+        seen = [
+            {"booth_id": "BD-1000-01", "last_seen": earlier},  # behind: stays
+            {"booth_id": "BD-1007-01", "last_seen": earlier},  # none yet: set
+            {"booth_id": "BD-1014-01", "last_seen": later},  # ahead: moves
+        ]
+        update_rows(conn, booths, "booth_id", seen, forward="last_seen")
+        acks = [
+            {"booth_id": "BD-1000-01", "ack_upto": 9},
+            {"booth_id": "BD-1007-01", "ack_upto": 10},
+            {"booth_id": "BD-1014-01", "ack_upto": 11},
+        ]
+        update_rows(conn, booths, "booth_id", acks, forward="ack_upto")
+        with pytest.raises(ValueError, match="move forward"):
+            update_rows(conn, booths, "booth_id", acks, forward="last_seen")
+    with engine.connect() as conn:
+        got = {r.booth_id: (r.last_seen, r.ack_upto) for r in conn.execute(select(booths))}
+    assert got == {
+        "BD-1000-01": (NOW, 10),
+        "BD-1007-01": (earlier, 10),
+        "BD-1014-01": (later, 11),
+    }
 
 
 def test_conflicts_skip_or_update_and_the_stage_is_empty_after_each_use(engine: Engine) -> None:

@@ -28,11 +28,21 @@ from parcel.lifecycle import EventType
 from parcel.messages import Accepted, Arrived, Delivered, Ready, Recipient, Strict, make_event
 
 BOOTHS = [f"BD-{1000 + i * 7}-01" for i in range(20)]
+
+
+def fleet(count: int) -> list[str]:
+    """count booth ids, fifty counters to a post office."""
+    return [f"BD-{2000 + i // 50:04d}-{i % 50 + 1:02d}" for i in range(count)]
+
+
 Message = tuple[str, bytes]
 
 
-def workload(parcels: int, first_serial: int = 40_000_000) -> tuple[list[Message], dict[str, int], list[str]]:
-    """Events of `parcels` parcels (4 each), interleaved; the last seq of each booth; the tracking ids.
+def workload(
+    parcels: int, first_serial: int = 40_000_000, booths: list[str] = BOOTHS
+) -> tuple[list[Message], dict[str, int], list[str]]:
+    """Events of `parcels` parcels (4 each) sent from booths, interleaved; the last seq of each
+    booth; the tracking ids.
 
     Steps of a parcel come in order with parcels interleaved (every acceptance, then every arrival,
     ...), and each booth numbers its events in the order it sends them, as a kiosk's outbox does.
@@ -43,7 +53,7 @@ def workload(parcels: int, first_serial: int = 40_000_000) -> tuple[list[Message
     for i in range(parcels):
         t = s10.make("CP", first_serial + i)
         ids.append(t)
-        origin, dest = BOOTHS[i % len(BOOTHS)], BOOTHS[(i * 7 + 3) % len(BOOTHS)]
+        origin, dest = booths[i % len(booths)], booths[(i * 7 + 3) % len(booths)]
         per_step[0].append(
             (
                 origin,
@@ -69,7 +79,7 @@ def workload(parcels: int, first_serial: int = 40_000_000) -> tuple[list[Message
             )
         )
         per_step[3].append((dest, EventType.DELIVERED, Delivered(tracking_id=t, cod_collected="1250.00")))
-    seqs = dict.fromkeys(BOOTHS, 0)
+    seqs = dict.fromkeys(booths, 0)
     messages: list[Message] = []
     for k, step in enumerate(per_step):
         for booth, kind, data in step:

@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from bench.cpu import CpuMeter, children, process
 from bench.figures import SAMPLES, Figure
-from bench.ingest_load import AckWatch, Message, follow, publisher, raw_rate, renumber, workload
+from bench.ingest_load import AckWatch, Message, fleet, follow, publisher, raw_rate, renumber, workload
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
 
 SUITE = "ingest"
@@ -40,6 +40,10 @@ PG_URL = os.environ.get(
     os.environ.get("DAKBOOTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
 )
 TRACK_RATE = 5_000
+# The main figures' events come from 20 booths. A national fleet's come from thousands, each sending a
+# few: a batch of 500 then touches hundreds of booths, and what the hub does per booth and batch (its
+# ack, last seen, seq gaps, locks) shows.
+FLEET = 2_000
 
 
 def _log(text_: str) -> None:
@@ -92,11 +96,22 @@ def hub_process(tmp: Path, db_url: str, workers: int) -> Iterator[tuple[Mosquitt
 
 
 def hub_rate(
-    tmp: Path, db_url: str, workers: int, messages: list[Message], final: dict[str, int], label: str = ""
+    tmp: Path,
+    db_url: str,
+    workers: int,
+    messages: list[Message],
+    final: dict[str, int],
+    label: str = "",
+    warm: tuple[list[Message], dict[str, int]] | None = None,
 ) -> tuple[float, dict[str, float]]:
     """Events/s committed and acknowledged by a hub process (its progress kept under label), and the
-    CPU µs per event of each process taking part."""
+    CPU µs per event of each process taking part.
+
+    warm: messages the hub takes in first, unmeasured, and the last seq of each of their booths (so
+    that a fleet's first contact, registering every booth, is not part of the figure)."""
     with hub_process(tmp, db_url, workers) as (broker, _base, hub):
+        if warm is not None:
+            _take_in(broker.port, *warm)
         watch = AckWatch(broker.port, final)
         try:
             with publisher(broker.port, messages) as (go, publisher_pid):
@@ -128,6 +143,18 @@ def hub_rate(
             watch.close()
     cpu = {name: seconds / len(messages) * 1e6 for name, seconds in meter.seconds().items()}
     return len(messages) / elapsed, cpu
+
+
+def _take_in(port: int, messages: list[Message], final: dict[str, int]) -> None:
+    """Publish messages and wait until the hub has acknowledged all of them."""
+    watch = AckWatch(port, final)
+    try:
+        with publisher(port, messages) as (go, _pid):
+            go.set()
+            if not watch.done.wait(600):
+                raise RuntimeError(f"hub acknowledged {watch.acked()} of {len(messages)} warm-up events")
+    finally:
+        watch.close()
 
 
 def _postgres_backends() -> list[psutil.Process]:
@@ -184,6 +211,39 @@ def track_p99(
     return latencies[int(len(latencies) * 0.99) - 1], len(latencies), achieved
 
 
+def _fleet_rates(
+    tmp: Path, parcels: int, workers: dict[str, int], cpu: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    """Ingest rate on each database of events spread over FLEET booths; their CPU figures go into cpu."""
+    booths = fleet(FLEET)
+    warm, final_warm, _ = workload(FLEET, first_serial=70_000_000, booths=booths)
+    load, final_load, _ = workload(parcels, first_serial=80_000_000, booths=booths)
+    load = renumber(load, final_warm)
+    final = {b: final_warm.get(b, 0) + final_load.get(b, 0) for b in booths}
+    rates: dict[str, float] = {}
+    label = f"{FLEET:,} booths"
+    _log(f"hub on SQLite, events of {label}")
+    rates["SQLite"], cpu[f"SQLite, {label}"] = hub_rate(
+        tmp / "fleet-sqlite",
+        f"sqlite:///{tmp / 'fleet-sqlite' / 'hub.sqlite'}",
+        workers["SQLite"],
+        load,
+        final,
+        warm=(warm, final_warm),
+    )
+    _log(f"hub on SQLite, events of {label}: {rates['SQLite']:,.0f} events/s")
+    try:
+        with pg_database() as url:
+            _log(f"hub on PostgreSQL, events of {label}")
+            rates["PostgreSQL"], cpu[f"PostgreSQL, {label}"] = hub_rate(
+                tmp / "fleet-pg", url, workers["PostgreSQL"], load, final, warm=(warm, final_warm)
+            )
+            _log(f"hub on PostgreSQL, events of {label}: {rates['PostgreSQL']:,.0f} events/s")
+    except Exception as exc:  # as for the main figure: a missing server is a missed figure
+        _log(f"PostgreSQL run with {label} failed: {exc}")
+    return rates
+
+
 def run(quick: bool) -> list[Figure]:
     """Measure ingest on SQLite and PostgreSQL beside the raw pipe, and tracking p99 under load."""
     parcels = 2_500 if quick else 10_000
@@ -219,6 +279,7 @@ def run(quick: bool) -> list[Figure]:
                 _log(f"hub on PostgreSQL: {rates['PostgreSQL']:,.0f} events/s")
         except Exception as exc:  # report a missing server as a missed figure, not a crash
             _log(f"PostgreSQL run failed: {exc}")
+        fleet_rates = _fleet_rates(tmp, parcels, workers, cpu)
         for db in ("SQLite", "PostgreSQL"):
             rate = rates.get(db)
             note = (
@@ -249,6 +310,16 @@ def run(quick: bool) -> list[Figure]:
                     ok=bool(rate and rate / raw >= 0.7),
                 )
             )
+        figures += [
+            Figure(
+                SUITE,
+                f"ingest rate, {db}, events of {FLEET:,} booths",
+                rate,
+                "events/s",
+                note=f"{FLEET:,} booths registered first; {workers[db]} worker process(es)",
+            )
+            for db, rate in fleet_rates.items()
+        ]
         figures += [
             Figure(SUITE, f"CPU per event, {run}: {name}", us, "µs")
             for run, groups in cpu.items()

@@ -35,7 +35,11 @@ SCHEMAS: dict[str, Any] = {
         "required": ["tracking_id", "status", "events"],
         "properties": {
             "tracking_id": {"type": "string"},
-            "status": {"type": "string"},
+            "status": {
+                "type": "string",
+                "description": "pre_advised (announced by its merchant, not handed in yet; no events) "
+                "or the parcel's status",
+            },
             "events": {
                 "type": "array",
                 "items": {

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from hub.apikeys import create_api_key
+from hub.merchant.preadvice import create, parse_items
 from hub.web import WebContext, create_app
 from hub.web.ratelimit import TokenBuckets
 from tests.hub.conftest import ApplyFn
@@ -42,6 +43,31 @@ def test_track_errors(client: FlaskClient) -> None:
     assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "not_found"
     resp = client.get("/api/v1/track/CP123456789BD")
     assert resp.status_code == 400 and "check digit" in resp.get_json()["error"]["message"]
+
+
+def test_a_pre_advised_parcel_is_known_before_it_is_handed_in(
+    engine: Engine, client: FlaskClient, apply: ApplyFn
+) -> None:
+    apply(event(DEST, 1, arrived(tid())))  # the destination booth is known to the hub
+    item = {
+        "destination": DEST,
+        "recipient": {"name": "Rahima", "phone": "01711223344"},
+        "cod_amount": "1250.00",
+    }
+    with engine.begin() as conn:
+        (made,) = create(conn, "shop-a", parse_items([item]), NOW)
+    t = made["tracking_id"]
+    resp = client.get(f"/api/v1/track/{t}")
+    assert resp.status_code == 200
+    assert resp.get_json() == {"tracking_id": t, "status": "pre_advised", "events": []}
+    page = client.get(f"/track/{t}").get_data(as_text=True)
+    assert "আগাম জানানো" in page and 'id="not-handed-in"' in page
+    for private in ("Rahima", "01711223344", "1250", "shop-a"):
+        assert private not in resp.get_data(as_text=True) and private not in page
+    apply(event(ORIGIN, 1, accepted(t)))
+    body = client.get(f"/api/v1/track/{t}").get_json()
+    assert body["status"] == "accepted" and [e["type"] for e in body["events"]] == ["parcel.accepted"]
+    assert 'id="not-handed-in"' not in client.get(f"/track/{t}").get_data(as_text=True)
 
 
 def test_track_is_rate_limited(engine: Engine) -> None:

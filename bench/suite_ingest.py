@@ -211,6 +211,46 @@ def track_p99(
     return latencies[int(len(latencies) * 0.99) - 1], len(latencies), achieved
 
 
+@contextmanager
+def _database(db: str, directory: Path) -> Iterator[str]:
+    """A fresh database of kind db ("SQLite" or "PostgreSQL") for one run; its URL."""
+    if db == "SQLite":
+        yield f"sqlite:///{directory / 'hub.sqlite'}"
+    else:
+        with pg_database() as url:
+            yield url
+
+
+def _rates(
+    tmp: Path,
+    workers: dict[str, int],
+    messages: list[Message],
+    final: dict[str, int],
+    cpu: dict[str, dict[str, float]],
+    of: str = "",
+    warm: tuple[list[Message], dict[str, int]] | None = None,
+) -> dict[str, float]:
+    """Ingest rate of messages on SQLite, then on PostgreSQL; the CPU figures of each run go into cpu
+    under the database's name (followed by of, when given), and the main runs (no of) keep their
+    progress for the plots. A PostgreSQL run that fails (no server) is reported and left out."""
+    rates: dict[str, float] = {}
+    for db in ("SQLite", "PostgreSQL"):
+        name = f"{db}, {of}" if of else db
+        directory = tmp / name.replace(",", "").replace(" ", "-").lower()
+        try:
+            with _database(db, directory) as url:
+                _log(f"hub on {name}, {workers[db]} ingest worker(s)")
+                rates[db], cpu[name] = hub_rate(
+                    directory, url, workers[db], messages, final, "" if of else f"hub, {db}", warm
+                )
+                _log(f"hub on {name}: {rates[db]:,.0f} events/s")
+        except Exception as exc:  # a missing PostgreSQL server is a missed figure, not a crash
+            if db == "SQLite":
+                raise
+            _log(f"{name} run failed: {exc}")
+    return rates
+
+
 def _fleet_rates(
     tmp: Path, parcels: int, workers: dict[str, int], cpu: dict[str, dict[str, float]]
 ) -> dict[str, float]:
@@ -220,28 +260,7 @@ def _fleet_rates(
     load, final_load, _ = workload(parcels, first_serial=80_000_000, booths=booths)
     load = renumber(load, final_warm)
     final = {b: final_warm.get(b, 0) + final_load.get(b, 0) for b in booths}
-    rates: dict[str, float] = {}
-    label = f"{FLEET:,} booths"
-    _log(f"hub on SQLite, events of {label}")
-    rates["SQLite"], cpu[f"SQLite, {label}"] = hub_rate(
-        tmp / "fleet-sqlite",
-        f"sqlite:///{tmp / 'fleet-sqlite' / 'hub.sqlite'}",
-        workers["SQLite"],
-        load,
-        final,
-        warm=(warm, final_warm),
-    )
-    _log(f"hub on SQLite, events of {label}: {rates['SQLite']:,.0f} events/s")
-    try:
-        with pg_database() as url:
-            _log(f"hub on PostgreSQL, events of {label}")
-            rates["PostgreSQL"], cpu[f"PostgreSQL, {label}"] = hub_rate(
-                tmp / "fleet-pg", url, workers["PostgreSQL"], load, final, warm=(warm, final_warm)
-            )
-            _log(f"hub on PostgreSQL, events of {label}: {rates['PostgreSQL']:,.0f} events/s")
-    except Exception as exc:  # as for the main figure: a missing server is a missed figure
-        _log(f"PostgreSQL run with {label} failed: {exc}")
-    return rates
+    return _rates(tmp, workers, load, final, cpu, of=f"{FLEET:,} booths", warm=(warm, final_warm))
 
 
 def run(quick: bool) -> list[Figure]:
@@ -258,27 +277,8 @@ def run(quick: bool) -> list[Figure]:
         _log(f"raw pipe: {len(messages):,} messages")
         raw, raw_cpu = raw_rate(tmp / "raw", messages)
         _log(f"raw pipe: {raw:,.0f} msg/s")
-        rates: dict[str, float] = {}
         cpu: dict[str, dict[str, float]] = {"raw pipe": raw_cpu}
-        _log(f"hub on SQLite, {workers['SQLite']} ingest worker(s)")
-        rates["SQLite"], cpu["SQLite"] = hub_rate(
-            tmp / "sqlite",
-            f"sqlite:///{tmp / 'sqlite' / 'hub.sqlite'}",
-            workers["SQLite"],
-            messages,
-            final,
-            "hub, SQLite",
-        )
-        _log(f"hub on SQLite: {rates['SQLite']:,.0f} events/s")
-        try:
-            with pg_database() as url:
-                _log(f"hub on PostgreSQL, {workers['PostgreSQL']} ingest workers")
-                rates["PostgreSQL"], cpu["PostgreSQL"] = hub_rate(
-                    tmp / "pg", url, workers["PostgreSQL"], messages, final, "hub, PostgreSQL"
-                )
-                _log(f"hub on PostgreSQL: {rates['PostgreSQL']:,.0f} events/s")
-        except Exception as exc:  # report a missing server as a missed figure, not a crash
-            _log(f"PostgreSQL run failed: {exc}")
+        rates = _rates(tmp, workers, messages, final, cpu)
         fleet_rates = _fleet_rates(tmp, parcels, workers, cpu)
         for db in ("SQLite", "PostgreSQL"):
             rate = rates.get(db)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from hub.db.schema import events, parcels, preadvices
+from hub.merchant.shipments import PRE_ADVISED
 from parcel import s10
 
 
@@ -24,7 +25,7 @@ def track(conn: Connection, raw_tracking_id: str) -> dict[str, Any] | None:
         ).scalar()
         if advised is None:
             return None
-        return {"tracking_id": tracking_id, "status": "pre_advised", "events": []}
+        return {"tracking_id": tracking_id, "status": PRE_ADVISED, "events": []}
     rows = conn.execute(
         select(events.c.type, events.c.at, events.c.booth)
         .where(events.c.tracking_id == tracking_id)

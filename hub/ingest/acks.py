@@ -24,18 +24,9 @@ def cumulative_acks(conn: Connection, booth_ids: list[str], now: datetime) -> di
     """
     if not booth_ids:
         return {}
-    stored = {
-        r.booth_id: int(r.ack_upto)
-        for r in conn.execute(
-            select(booths.c.booth_id, booths.c.ack_upto).where(member(conn, booths.c.booth_id, booth_ids))
-        )
-    }
-    chosen = (
-        select(booths.c.booth_id, booths.c.ack_upto)
-        .where(member(conn, booths.c.booth_id, booth_ids))
-        .subquery("chosen")
-    )
-    settled = _settled_above(conn, chosen)
+    chosen = select(booths.c.booth_id, booths.c.ack_upto).where(member(conn, booths.c.booth_id, booth_ids))
+    stored = {r.booth_id: int(r.ack_upto) for r in conn.execute(chosen)}
+    settled = _settled_above(conn, chosen.subquery("chosen"))
     numbered = select(
         settled.c.booth,
         settled.c.seq,

@@ -12,11 +12,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, event, insert, update
+from sqlalchemy import Engine, insert, update
 
 from hub.db.schema import booths, events
 from hub.ingest.acks import cumulative_acks
 from tests.hub.factory import NOW
+from tests.hub.statements import recorded
 
 BOOTHS = [f"BD-{1000 + i}-01" for i in range(20)]
 HISTORY = 2_000  # events at or below each booth's ack
@@ -49,19 +50,12 @@ def _fill(engine: Engine) -> None:
 def _captured(engine: Engine) -> tuple[str, Any]:
     """Run cumulative_acks on half the booths and roll it back; the ack query's SQL and parameters
     as sent."""
-    seen: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
-        if "row_number" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        with engine.connect() as conn:
-            acks = cumulative_acks(conn, BOOTHS[:10], NOW)
-            conn.rollback()
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
+    with (
+        recorded(engine, lambda statement, _many: "row_number" in statement) as seen,
+        engine.connect() as conn,
+    ):
+        acks = cumulative_acks(conn, BOOTHS[:10], NOW)
+        conn.rollback()
     assert acks == dict.fromkeys(BOOTHS[:10], HISTORY + ABOVE)
     assert len(seen) == 1
     return seen[0]

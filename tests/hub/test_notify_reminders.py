@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy import event as sa_event
 
 from demo.sms_sink import SmsSink
 from hub.config import NotifyConfig
@@ -19,6 +18,7 @@ from hub.notify.worker import Notifier
 from parcel.messages import Ready
 from tests.hub.conftest import ApplyFn
 from tests.hub.factory import DEST, NOW, ORIGIN, accepted, delivered, event, tid
+from tests.hub.statements import recorded
 from tests.hub.test_merchant import SHIPMENT, _hub
 from tests.hub.test_notify import CODE_RE, Clock
 
@@ -216,17 +216,10 @@ def _preadvised(engine: Engine, **extra: Any) -> str:
 def test_a_round_is_one_indexed_query(engine: Engine, apply: ApplyFn) -> None:
     parcels = [tid(n) for n in range(1, 6)]
     apply(*[event(DEST, n, ready_for(t)) for n, t in enumerate(parcels, 1)])
-    statements: list[tuple[str, Any]] = []
-
-    def record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append((statement, params))
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded(
+        engine, lambda statement, _many: statement.lstrip().upper().startswith("SELECT")
+    ) as statements:
         ReminderRound(engine, CFG, Clock()).run_once()
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
     assert len(statements) == 1
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:

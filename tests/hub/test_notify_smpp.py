@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from smpplib import consts
 from sqlalchemy import Engine, select
-from sqlalchemy import event as sa_event
 
 from demo.smpp_peer import SmppPeer
 from hub.config import SmsConfig
@@ -24,6 +23,7 @@ from hub.notify.templates import ready_text
 from hub.notify.worker import Notifier
 from tests.hub.conftest import ApplyFn
 from tests.hub.factory import DEST, NOW, ORIGIN, T0, accepted, event, ready, tid
+from tests.hub.statements import recorded
 from tests.hub.test_notify import CODE_RE, Clock, row
 
 PASSWORD = "s3cret"
@@ -284,16 +284,10 @@ def test_a_receipt_for_one_part_of_a_long_message_is_joined_when_the_parts_are_r
     with engine.begin() as conn:
         assert record_report(conn, Receipt("e-2", "undelivered"), NOW) is False
         record_parts(conn, early, ("e-1", "e-2"), NOW)
-        statements: list[str] = []
-
-        def record(*args: Any) -> None:
-            statements.append(args[2])
-
-        sa_event.listen(conn, "before_cursor_execute", record)
-        record_parts(conn, quiet, ("q-1", "q-2"), NOW)
-        sa_event.remove(conn, "before_cursor_execute", record)
+        with recorded(conn) as statements:
+            record_parts(conn, quiet, ("q-1", "q-2"), NOW)
     # With no report before them, the parts' INSERT is all it takes: nothing to join, no status.
-    assert [s.split()[0] for s in statements] == ["INSERT"]
+    assert [s.split()[0] for s, _params in statements] == ["INSERT"]
     with engine.connect() as conn:
         linked = dict(
             conn.execute(select(delivery_parts.c.provider_id, delivery_parts.c.notification_id)).all()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from hub.clock import utcnow
 from hub.db.engine import make_engine
@@ -17,6 +16,7 @@ from hub.merchant.cod import reconciliation
 from hub.monitoring.fleet import read_slow
 from tests.hub import test_merchant
 from tests.hub.sinks import WebhookSink
+from tests.hub.statements import recorded
 
 
 def test_migrations_match_the_schema(any_engine: Engine) -> None:
@@ -28,19 +28,16 @@ def test_migrations_match_the_schema(any_engine: Engine) -> None:
 def test_every_query_of_the_merchant_flow_uses_an_index(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return  # the plan check reads SQLite's EXPLAIN QUERY PLAN; the schema is the same on both
-    seen: list[tuple[str, Any]] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")) and not many:
-            seen.append((statement, params))
+    def reads_or_writes_rows(statement: str, many: bool) -> bool:
+        return statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")) and not many
 
-    event.listen(engine, "before_cursor_execute", record)
     sink = WebhookSink().start()
     try:
-        test_merchant.test_merchant_preadvises_follows_and_gets_paid(test_merchant._hub(engine), sink)
+        with recorded(engine, reads_or_writes_rows) as seen:
+            test_merchant.test_merchant_preadvises_follows_and_gets_paid(test_merchant._hub(engine), sink)
     finally:
         sink.stop()
-        event.remove(engine, "before_cursor_execute", record)
     # Whole-table reads are fine only where the table is tiny by design or the query aggregates all of it;
     # reading a subquery's own result (anon_N) is not a table read: its tables show in their own rows.
     small = {"serial_allocation", "alembic_version", "payout_accounts"}
@@ -64,19 +61,12 @@ def test_every_query_of_the_merchant_flow_uses_an_index(engine: Engine) -> None:
 def test_cash_up_reads_use_the_partial_index(engine: Engine) -> None:
     """Reconciliation and the fleet view find the cash-ups through the index that holds only them
     (it is used only when the query names the type as a literal, which CASH_CLOSED does)."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
-        if "cash.closed" in statement:
-            seen.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        with engine.connect() as conn:
-            reconciliation(conn, "2026-11-20")
-            read_slow(conn, utcnow())
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    with (
+        recorded(engine, lambda statement, _many: "cash.closed" in statement) as seen,
+        engine.connect() as conn,
+    ):
+        reconciliation(conn, "2026-11-20")
+        read_slow(conn, utcnow())
     assert len(seen) == 2  # both queries name the type inline, not as a parameter
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

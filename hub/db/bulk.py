@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table, bindparam, column, delete, or_, select, table, text
@@ -38,8 +40,7 @@ def insert_rows(
     names = _names(target, rows[0])
     columns = [target.c[n] for n in names]
     if conn.dialect.name != "postgresql":
-        stmt = target.insert() if on_conflict is None else on_conflict(sqlite.insert(target))
-        _executemany(conn, stmt, columns, {n: n for n in names}, rows)
+        _executemany(conn, _sqlite_insert(conn.dialect, target, tuple(names), on_conflict), rows)
     elif on_conflict is None:
         _copy(conn, target.name, columns, rows)
     else:
@@ -65,9 +66,7 @@ def update_rows(
         raise ValueError(f"rows for {target.name} do not set the column {forward!r} to move forward")
     if conn.dialect.name != "postgresql":
         values = tuple(n for n in names if n != key)
-        params = {n: n for n in values} | {_KEY: key}
-        stmt = _sqlite_update(target, key, values, forward)
-        _executemany(conn, stmt, [target.c[n] for n in names], params, rows)
+        _executemany(conn, _sqlite_update(conn.dialect, target, key, values, forward), rows)
         return
     _stage(conn, target, names, rows)
     conn.execute(_update_from_stage(target, key, tuple(names), forward))
@@ -89,20 +88,52 @@ def _names(target: Table, first: Row) -> list[str]:
     return names
 
 
-def _executemany(
-    conn: Connection, stmt: Any, columns: list[Column[Any]], params: dict[str, str], rows: Sequence[Row]
-) -> None:
+@dataclass(frozen=True)
+class _Positional:
+    """A statement compiled for the driver: its SQL, and for each of its parameters in order, the
+    row key it takes and the column whose type binds it."""
+
+    sql: str
+    keys: tuple[str, ...]
+    columns: tuple[Column[Any], ...]
+
+
+def _positional(dialect: Any, stmt: Any, params: dict[str, Column[Any]]) -> _Positional:
+    """stmt compiled for dialect; params: each of its parameter names, to the column it sets."""
+    compiled = stmt.compile(dialect=dialect, column_keys=list(params))
+    order = tuple(params[p] for p in compiled.positiontup)
+    return _Positional(compiled.string, tuple(c.name for c in order), order)
+
+
+# Compiled once per statement shape: compiling cost more than SQLite's own work for a batch's rows.
+# The keys hold tables, column names and on_conflict functions, which callers keep at module level.
+@functools.lru_cache(maxsize=256)
+def _sqlite_insert(
+    dialect: Any, target: Table, names: tuple[str, ...], on_conflict: Callable[[Any], Any] | None
+) -> _Positional:
+    stmt = target.insert() if on_conflict is None else on_conflict(sqlite.insert(target))
+    return _positional(dialect, stmt, {n: target.c[n] for n in names})
+
+
+@functools.lru_cache(maxsize=256)
+def _sqlite_update(
+    dialect: Any, target: Table, key: str, names: tuple[str, ...], forward: str | None
+) -> _Positional:
+    stmt = target.update().where(target.c[key] == bindparam(_KEY, type_=target.c[key].type))
+    if forward is not None:
+        stmt = stmt.where(_moves_forward(target.c[forward], bindparam(forward, type_=target.c[forward].type)))
+    stmt = stmt.values({n: bindparam(n, type_=target.c[n].type) for n in names})
+    return _positional(dialect, stmt, {n: target.c[n] for n in names} | {_KEY: target.c[key]})
+
+
+def _executemany(conn: Connection, stmt: _Positional, rows: Sequence[Row]) -> None:
     """Run stmt once per row through the driver's own executemany, the rows' values bound as their
-    columns' types bind them; params: the statement's parameter names, each to the column it takes.
+    columns' types bind them.
 
     SQLAlchemy's executemany would do the same, but it builds every row's parameters in Python
     through its general machinery, which cost more than the sqlite3 module's own work."""
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(params))
-    by_name = {c.name: c for c in columns}
-    order = [by_name[params[p]] for p in compiled.positiontup]
-    sql = compiled.string
-    with _driver_errors(conn, sql) as driver:
-        driver.cursor().executemany(sql, _bound(conn, order, rows))
+    with _driver_errors(conn, stmt.sql) as driver:
+        driver.cursor().executemany(stmt.sql, _bound(conn, stmt.columns, rows, stmt.keys))
 
 
 def _copy(conn: Connection, into: str, columns: list[Column[Any]], rows: Sequence[Row]) -> None:
@@ -114,17 +145,19 @@ def _copy(conn: Connection, into: str, columns: list[Column[Any]], rows: Sequenc
             copy.write_row(values)
 
 
-def _bound(conn: Connection, columns: list[Column[Any]], rows: Sequence[Row]) -> Iterator[list[Any]]:
+def _bound(
+    conn: Connection, columns: Sequence[Column[Any]], rows: Sequence[Row], keys: Sequence[str] | None = None
+) -> Iterator[list[Any]]:
     """Each row's values of columns, in order, as the columns' types bind them (JSON serialised,
-    decorated types processed, ...)."""
-    names = [c.name for c in columns]
-    convert = [_converter(conn, c) for c in columns]
-    if all(f is None for f in convert):
-        for row in rows:
-            yield [row[n] for n in names]
-        return
+    decorated types processed, ...); keys: the row keys that hold them (by default the columns' names)."""
+    names = list(keys) if keys is not None else [c.name for c in columns]
+    convert = [(i, f) for i, c in enumerate(columns) if (f := _converter(conn, c)) is not None]
+    pick = operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     for row in rows:
-        yield [v if f is None else f(v) for f, v in zip(convert, [row[n] for n in names], strict=True)]
+        values = list(pick(row))
+        for i, f in convert:
+            values[i] = f(values[i])
+        yield values
 
 
 @contextmanager
@@ -194,14 +227,6 @@ def _update_from_stage(target: Table, key: str, names: tuple[str, ...], forward:
     if forward is not None:
         stmt = stmt.where(_moves_forward(target.c[forward], staged.c[forward]))
     return stmt.values({n: staged.c[n] for n in names if n != key})
-
-
-@functools.cache
-def _sqlite_update(target: Table, key: str, names: tuple[str, ...], forward: str | None) -> Any:
-    stmt = target.update().where(target.c[key] == bindparam(_KEY, type_=target.c[key].type))
-    if forward is not None:
-        stmt = stmt.where(_moves_forward(target.c[forward], bindparam(forward, type_=target.c[forward].type)))
-    return stmt.values({n: bindparam(n, type_=target.c[n].type) for n in names})
 
 
 def _moves_forward(stored: Any, new: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
@@ -76,7 +76,8 @@ def _give_back(dbapi_conn: Any) -> None:
 
 def json_text(value: Any) -> str:
     """JSON columns' text: compact UTF-8 JSON, written by pydantic's serializer (a few times faster
-    than the standard library's, and ingest writes two JSON values an event)."""
+    than the standard library's, and ingest writes two JSON values an event). pydantic's parser
+    reads it back (twice as fast: ingest reads each parcel's checkpoint)."""
     return to_json(value).decode()
 
 
@@ -91,6 +92,7 @@ def make_engine(url: str) -> Engine:
                 "factory": TurnTakingConnection,
             },
             json_serializer=json_text,
+            json_deserializer=from_json,
         )
         path = turn_file(url)
 
@@ -105,7 +107,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "invalidate", lambda dbapi_conn, _record, _exc: _give_back(dbapi_conn))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=json_text)
+    return create_engine(url, pool_pre_ping=True, json_serializer=json_text, json_deserializer=from_json)
 
 
 def alembic_config() -> Config:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from hub.db.bulk import insert_rows, update_rows
 from hub.db.schema import seq_gaps
+from hub.db.sql import member
 
 
 def gaps(conn: Connection) -> list[dict[str, object]]:
@@ -32,11 +33,11 @@ def record_gaps(
     A few statements however many booths: with several workers, most batches leave some booths
     waiting for another worker's events."""
     current = set(
-        conn.execute(select(seq_gaps.c.booth_id).where(seq_gaps.c.booth_id.in_(list(acks)))).scalars()
+        conn.execute(select(seq_gaps.c.booth_id).where(member(conn, seq_gaps.c.booth_id, acks))).scalars()
     )
     cleared = [b for b in acks if b in current and b not in found]
     if cleared:
-        conn.execute(seq_gaps.delete().where(seq_gaps.c.booth_id.in_(cleared)))
+        conn.execute(seq_gaps.delete().where(member(conn, seq_gaps.c.booth_id, cleared)))
     rows = [
         {
             "booth_id": booth_id,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, String, select, type_coerce
 
 from hub.db.bulk import insert_rows, update_rows
@@ -25,18 +27,39 @@ RETURN_STATUSES = frozenset({Status.RETURNED, Status.RETURN_ARRIVED, Status.RETU
 
 @dataclass(frozen=True)
 class StoredEvent:
-    """An event stored in the batch being applied, as derivation needs it."""
+    """An event stored in the batch being applied, as derivation needs it; an acceptance also
+    carries the manifest its destination booth gets when it is the one counted."""
 
     tracking_id: str
     seen: SeenEvent
     data: dict[str, Any]
+    manifest: bytes | None = None
 
 
 def stored_event(
     event_id: str, kind: EventType, at: datetime, booth: str, tracking_id: str, data: dict[str, Any]
 ) -> StoredEvent:
-    """What derivation needs of an event just stored: it is not read back."""
-    return StoredEvent(tracking_id, seen_event(event_id, kind, utc_text(at), booth, data), data)
+    """What derivation needs of an event just stored: it is not read back. It needs no database, so
+    ingest makes it before taking its writer turn, the manifest of an acceptance included."""
+    manifest = None
+    if kind == EventType.ACCEPTED:
+        # On failure it is made again when queued, where a failure is handled parcel by parcel.
+        with contextlib.suppress(KeyError, ValidationError):
+            manifest = intake_manifest(tracking_id, data)
+    return StoredEvent(tracking_id, seen_event(event_id, kind, utc_text(at), booth, data), data, manifest)
+
+
+def intake_manifest(tracking_id: str, data: dict[str, Any]) -> bytes:
+    """The manifest of an accepted parcel for its destination booth, from the acceptance's data."""
+    return Manifest(
+        tracking_id=tracking_id,
+        origin=data["origin"],
+        destination=data["destination"],
+        recipient=data["recipient"],
+        cod_amount=data["cod_amount"],
+        weight_g=data["weight_g"],
+        merchant=data.get("merchant"),
+    ).wire()
 
 
 def seen_event(event_id: str, kind: EventType, at: str, booth: str, data: dict[str, Any]) -> SeenEvent:
@@ -183,7 +206,7 @@ def rederive_many(
     full_updates: list[dict[str, Any]] = []
     status_updates: list[dict[str, Any]] = []
     new_anomalies: list[dict[str, Any]] = []
-    manifests: dict[str, dict[str, Any]] = {}
+    manifests: dict[str, tuple[str, bytes]] = {}  # parcel -> (destination, manifest)
     for tracking_id, derived in derived_by.items():
         accepted = derived.counted_once(EventType.ACCEPTED)
         values: dict[str, Any] = {
@@ -194,7 +217,9 @@ def rederive_many(
         changed = accepted is not None and accepted.id != current.get(tracking_id)
         if accepted is not None and changed:
             values.update(_from_acceptance(data_by_id[accepted.id]), accepted_event=accepted.id)
-            manifests[tracking_id] = data_by_id[accepted.id]
+            made = fresh[accepted.id].manifest if accepted.id in fresh else None
+            data = data_by_id[accepted.id]
+            manifests[tracking_id] = (data["destination"], made or intake_manifest(tracking_id, data))
         if tracking_id not in current:
             inserts.append({"tracking_id": tracking_id, **{k: values.get(k) for k in _PARCEL_COLUMNS}})
         elif changed:
@@ -272,8 +297,9 @@ _PARCEL_COLUMNS = (
 )
 
 
-def _queue_manifests(conn: Connection, by_parcel: dict[str, dict[str, Any]], now: datetime) -> None:
-    """Queue each accepted parcel's manifest once (cause manifest:<id>), with one lookup."""
+def _queue_manifests(conn: Connection, by_parcel: dict[str, tuple[str, bytes]], now: datetime) -> None:
+    """Queue each accepted parcel's manifest (by_parcel: its destination and manifest) once (cause
+    manifest:<id>), with one lookup."""
     causes = {f"manifest:{t}": t for t in by_parcel}
     sent: set[str] = set()
     for part in chunks(list(causes)):
@@ -284,21 +310,12 @@ def _queue_manifests(conn: Connection, by_parcel: dict[str, dict[str, Any]], now
     for cause, tracking_id in causes.items():
         if cause in sent:
             continue
-        data = by_parcel[tracking_id]
-        manifest = Manifest(
-            tracking_id=tracking_id,
-            origin=data["origin"],
-            destination=data["destination"],
-            recipient=data["recipient"],
-            cod_amount=data["cod_amount"],
-            weight_g=data["weight_g"],
-            merchant=data.get("merchant"),
-        )
+        destination, manifest = by_parcel[tracking_id]
         rows.append(
             {
                 "cause": cause,
-                "topic": topics.booth_topic(manifest.destination, topics.MANIFEST),
-                "payload": manifest.wire(),
+                "topic": topics.booth_topic(destination, topics.MANIFEST),
+                "payload": manifest,
                 "qos": 1,
                 "retain": False,
                 "status": "pending",

@@ -7,7 +7,8 @@ each row exist once, however often ingest or the reminder round meet the same ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,7 +59,13 @@ def channel_cause(cause: str, channel: str) -> str:
 
 def insert_ignoring(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
     """INSERT rows, skipping any whose unique key already exists (ON CONFLICT DO NOTHING)."""
-    insert_rows(conn, table, rows, lambda stmt: stmt.on_conflict_do_nothing(index_elements=[key]))
+    insert_rows(conn, table, rows, _do_nothing_on(key))
+
+
+@functools.cache
+def _do_nothing_on(key: str) -> Callable[[Any], Any]:
+    """ON CONFLICT (key) DO NOTHING, one function per key (bulk inserts compile once per function)."""
+    return lambda stmt: stmt.on_conflict_do_nothing(index_elements=[key])
 
 
 def insert_counting(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> int:
@@ -153,21 +160,23 @@ def schedule(conn: Connection, notices: list[ReadyNotice], now: datetime) -> Non
         if n.tracking_id not in latest or n.expires_at > latest[n.tracking_id].expires_at:
             latest[n.tracking_id] = n
 
-    def update_existing(stmt: Any) -> Any:
-        return stmt.on_conflict_do_update(
-            index_elements=["tracking_id"],
-            set_={
-                "booth": stmt.excluded.booth,
-                "expires_at": stmt.excluded.expires_at,
-                "due_at": stmt.excluded.due_at,
-            },
-        )
-
     rows = [
         {"tracking_id": t, "booth": n.booth, "ready_at": now, "expires_at": n.expires_at, "due_at": now}
         for t, n in sorted(latest.items())
     ]
-    insert_rows(conn, notify_schedule, rows, update_existing)
+    insert_rows(conn, notify_schedule, rows, _update_schedule)
+
+
+def _update_schedule(stmt: Any) -> Any:
+    """A parcel already on the schedule takes the new booth, expiry and due time."""
+    return stmt.on_conflict_do_update(
+        index_elements=["tracking_id"],
+        set_={
+            "booth": stmt.excluded.booth,
+            "expires_at": stmt.excluded.expires_at,
+            "due_at": stmt.excluded.due_at,
+        },
+    )
 
 
 def queue_returned(conn: Connection, notices: list[ReturnNotice], now: datetime) -> None:

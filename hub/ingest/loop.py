@@ -10,10 +10,14 @@ the cumulative ack only after the batch is committed, never for a message of an 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import select
+import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -146,14 +150,15 @@ class IngestLoop:
             return
         del self.pending[: len(batch)]
         self._first_at = time.monotonic()
-        for msg in outcome.settled:
-            if msg.qos and msg.generation == self.generation:
-                self.client.ack(msg.mid, msg.qos)
-        if not self.client.is_connected():
-            return  # the acks are retained: the next batch after reconnecting carries them
-        for booth_id, upto in outcome.acks.items():
-            payload = Ack(upto=upto).model_dump_json().encode()
-            self.client.publish(topics.booth_topic(booth_id, topics.ACK), payload, qos=1, retain=True)
+        with gathered(self.client.socket()):
+            for msg in outcome.settled:
+                if msg.qos and msg.generation == self.generation:
+                    self.client.ack(msg.mid, msg.qos)
+            if not self.client.is_connected():
+                return  # the acks are retained: the next batch after reconnecting carries them
+            for booth_id, upto in outcome.acks.items():
+                payload = Ack(upto=upto).model_dump_json().encode()
+                self.client.publish(topics.booth_topic(booth_id, topics.ACK), payload, qos=1, retain=True)
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any) -> None:
         if reason.is_failure:
@@ -181,6 +186,29 @@ class IngestLoop:
         self.pending.append(
             Inbound(message.topic, bytes(message.payload), message.mid, message.qos, self.generation)
         )
+
+
+@contextmanager
+def gathered(sock: Any) -> Iterator[None]:
+    """Hold back sock's writes until the block ends (TCP_CORK), then send them in full segments.
+
+    paho writes each packet as it is queued, so a batch's PUBACKs and acks were hundreds of small
+    segments, each one a wake-up and a read for the broker. Where the option does not exist (not
+    Linux, not TCP) the writes go out as before."""
+    cork = getattr(socket, "TCP_CORK", None)
+    corked = False
+    if cork is not None and hasattr(sock, "setsockopt"):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, cork, 1)
+            corked = True
+        except OSError:
+            pass
+    try:
+        yield
+    finally:
+        if corked:
+            with contextlib.suppress(OSError):  # a connection lost meanwhile: paho sees it too
+                sock.setsockopt(socket.IPPROTO_TCP, cork, 0)
 
 
 def _buffered(sock: Any) -> bool:

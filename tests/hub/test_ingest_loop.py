@@ -3,6 +3,7 @@ across a broker restart and across database connections killed mid-stream."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, func, select, text
 from demo.processes import Mosquitto
 from hub.config import BrokerConfig
 from hub.db.schema import dead_letters, events, parcels
-from hub.ingest.loop import IngestLoop
+from hub.ingest.loop import IngestLoop, gathered
 from tests.hub.booth_clients import BoothsClient
 from tests.hub.conftest import throwaway_pg
 from tests.hub.factory import DEST, accepted, event, tid
@@ -140,3 +141,34 @@ def test_database_connections_killed_mid_stream_lose_and_double_nothing(
 def failed_batches(caplog: pytest.LogCaptureFixture) -> int:
     """Batches the loop logged as failed and to be retried."""
     return sum("failed; retrying" in r.getMessage() for r in caplog.get_records("call"))
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_CORK"), reason="TCP_CORK is Linux's")
+def test_a_batch_s_acks_leave_in_full_segments_and_nothing_stays_held_back() -> None:
+    """The PUBACKs and acks of a batch are written with the TCP connection corked, and it is uncorked
+    afterwards, also when the block fails; a socket that is not TCP is written to as it is."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    conn = socket.create_connection(listener.getsockname())
+    peer, _ = listener.accept()
+    try:
+        with gathered(conn):
+            assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 1
+            conn.sendall(b"puback")
+        assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 0
+        assert peer.recv(16) == b"puback"
+        with pytest.raises(RuntimeError), gathered(conn):
+            raise RuntimeError("the batch failed")
+        assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 0
+    finally:
+        for s in (conn, peer, listener):
+            s.close()
+    left, right = socket.socketpair()
+    try:
+        with gathered(left):
+            left.sendall(b"ack")
+        assert right.recv(8) == b"ack"
+        with gathered(None):  # disconnected: paho has no socket
+            pass
+    finally:
+        left.close()
+        right.close()

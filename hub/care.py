@@ -127,11 +127,12 @@ DETAIL_KEYS = (
 )
 
 
-def _detail(data: dict[str, Any]) -> str:
-    """What a care agent needs from an event's data (for a return handed back: who took it, on
-    which document, whether they matched the recorded sender); never the code or its hash."""
-    keep = {k: data[k] for k in DETAIL_KEYS if k in data}
-    return ", ".join(f"{k}: {v}" for k, v in keep.items())
+def _detail(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What a care agent needs from an event's data, as (key, value) pairs in DETAIL_KEYS order (for
+    a return handed back: who took it, on which document, whether they matched the recorded sender);
+    fields left empty are left out, and never the code or its hash. The page names each field in its
+    language (hub.web.labels.detail)."""
+    return [(k, data[k]) for k in DETAIL_KEYS if data.get(k) is not None]
 
 
 def _sender(history: Sequence[Any], merchant: str | None) -> dict[str, Any] | None:

@@ -48,7 +48,11 @@ def create_app(ctx: WebContext) -> Flask:
     app.extensions["hub"] = ctx
     i18n.init_app(app)
     app.jinja_env.globals.update(
-        label=labels.label, state=labels.state, command_label=labels.command, script_texts=labels.script_texts
+        label=labels.label,
+        state=labels.state,
+        detail=labels.detail,
+        command_label=labels.command,
+        script_texts=labels.script_texts,
     )
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

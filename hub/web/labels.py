@@ -6,10 +6,12 @@ translated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from hub.web.i18n import language
+from hub.web.i18n import language, taka
 
 STATUS: dict[str, LazyString] = {
     "pre_advised": _l("Pre-advised"),
@@ -72,6 +74,52 @@ COMMAND: dict[str, LazyString] = {
     "reissue_code": _l("issue a new collection code (needs the tracking id); the old one stops"),
     "push_config": _l("send the booth its config and tariff again"),
 }
+
+
+DETAIL: dict[str, LazyString] = {
+    "reason": _l("reason"),
+    "cod_collected": _l("COD collected"),
+    "verified_by": _l("checked by"),
+    "shelf": _l("shelf"),
+    "unannounced": _l("not on a manifest"),
+    "collected_by": _l("collected by"),
+    "collector_name": _l("collector"),
+    "document_kind": _l("document"),
+    "document_tail": _l("document number ends"),
+    "sender_match": _l("matches the recorded sender"),
+    "approved_by": _l("approved by"),
+}
+
+DETAIL_VALUE: dict[str, LazyString] = {
+    "code": _l("collection code"),
+    "id_document": _l("identity document"),
+    "merchant": _l("the merchant"),
+    "sender": _l("the sender"),
+    "nid": _l("National ID"),
+    "passport": _l("passport"),
+    "birth_certificate": _l("birth certificate"),
+    "driving_licence": _l("driving licence"),
+    "trade_licence": _l("trade licence"),
+}
+
+
+def detail(pairs: list[tuple[str, Any]]) -> str:
+    """An event's details for a person: each field's name and value in the page's language (yes or
+    no for a flag, taka for money), joined by commas."""
+    shown = []
+    for key, value in pairs:
+        name = DETAIL.get(key)
+        shown.append(f"{name if name is not None else key}: {_detail_value(key, value)}")
+    return ", ".join(shown)
+
+
+def _detail_value(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if key == "cod_collected":
+        return taka(value)
+    text = DETAIL_VALUE.get(str(value))
+    return str(text) if text is not None else str(value)
 
 
 def label(value: str) -> str:

@@ -58,9 +58,13 @@ def test_care_finds_a_parcel_shows_its_file_and_asks_the_booth_for_photo_and_cod
         "+8801711223344",
         "parcel.accepted",
         "parcel.delivered",
-        "cod_collected: 1250.00",
+        "আদায় করা প্রাপ্য টাকা: ৳ ১,২৫০.০০",  # the field's name and the amount, in the page's language
     ):
         assert shown in page
+    timeline = page[page.index('id="timeline"') : page.index("</ol>")]
+    assert "cod_collected" not in timeline and "None" not in timeline and "True" not in timeline
+    english = care.get(f"/care/parcel/{t}?lang=en").get_data(as_text=True)
+    assert "COD collected: ৳ 1,250.00" in english
     assert "482913" not in page and "code_hash" not in page
 
     token = _csrf(care, f"/care/parcel/{t}")

@@ -91,18 +91,16 @@ def _names(target: Table, first: Row) -> list[str]:
 @dataclass(frozen=True)
 class _Positional:
     """A statement compiled for the driver: its SQL, and for each of its parameters in order, the
-    row key it takes and the column whose type binds it."""
+    column it takes (a row's value under the column's name, bound as its type binds it)."""
 
     sql: str
-    keys: tuple[str, ...]
     columns: tuple[Column[Any], ...]
 
 
 def _positional(dialect: Any, stmt: Any, params: dict[str, Column[Any]]) -> _Positional:
     """stmt compiled for dialect; params: each of its parameter names, to the column it sets."""
     compiled = stmt.compile(dialect=dialect, column_keys=list(params))
-    order = tuple(params[p] for p in compiled.positiontup)
-    return _Positional(compiled.string, tuple(c.name for c in order), order)
+    return _Positional(compiled.string, tuple(params[p] for p in compiled.positiontup))
 
 
 # Compiled once per statement shape: compiling cost more than SQLite's own work for a batch's rows.
@@ -133,7 +131,7 @@ def _executemany(conn: Connection, stmt: _Positional, rows: Sequence[Row]) -> No
     SQLAlchemy's executemany would do the same, but it builds every row's parameters in Python
     through its general machinery, which cost more than the sqlite3 module's own work."""
     with _driver_errors(conn, stmt.sql) as driver:
-        driver.cursor().executemany(stmt.sql, _bound(conn, stmt.columns, rows, stmt.keys))
+        driver.cursor().executemany(stmt.sql, _bound(conn, stmt.columns, rows))
 
 
 def _copy(conn: Connection, into: str, columns: list[Column[Any]], rows: Sequence[Row]) -> None:
@@ -145,12 +143,10 @@ def _copy(conn: Connection, into: str, columns: list[Column[Any]], rows: Sequenc
             copy.write_row(values)
 
 
-def _bound(
-    conn: Connection, columns: Sequence[Column[Any]], rows: Sequence[Row], keys: Sequence[str] | None = None
-) -> Iterator[list[Any]]:
+def _bound(conn: Connection, columns: Sequence[Column[Any]], rows: Sequence[Row]) -> Iterator[list[Any]]:
     """Each row's values of columns, in order, as the columns' types bind them (JSON serialised,
-    decorated types processed, ...); keys: the row keys that hold them (by default the columns' names)."""
-    names = list(keys) if keys is not None else [c.name for c in columns]
+    decorated types processed, ...)."""
+    names = [c.name for c in columns]
     convert = [(i, f) for i, c in enumerate(columns) if (f := _converter(conn, c)) is not None]
     pick = operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     for row in rows:

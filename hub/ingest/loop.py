@@ -198,11 +198,9 @@ def gathered(sock: Any) -> Iterator[None]:
     cork = getattr(socket, "TCP_CORK", None)
     corked = False
     if cork is not None and hasattr(sock, "setsockopt"):
-        try:
+        with contextlib.suppress(OSError):  # not a TCP socket
             sock.setsockopt(socket.IPPROTO_TCP, cork, 1)
             corked = True
-        except OSError:
-            pass
     try:
         yield
     finally:

@@ -88,3 +88,17 @@ def cash_closed(
 
 
 TYPES[CashClosed] = EventType.CASH_CLOSED
+
+
+def arrival_row(event_id: str, booth: str, seq: int) -> dict[str, Any]:
+    """A stored arrival with no parcel, as a row of the events table (for tests that fill it directly)."""
+    return {
+        "id": event_id,
+        "booth": booth,
+        "seq": seq,
+        "type": "parcel.arrived",
+        "at": NOW,
+        "tracking_id": None,
+        "data": {},
+        "received_at": NOW,
+    }

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, insert, update
 
 from hub.db.schema import booths, events
 from hub.ingest.acks import cumulative_acks
-from tests.hub.factory import NOW
+from tests.hub.factory import NOW, arrival_row
 from tests.hub.statements import recorded
 
 BOOTHS = [f"BD-{1000 + i}-01" for i in range(20)]
@@ -28,18 +28,7 @@ def _fill(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(insert(booths), [{"booth_id": b, "registered_at": NOW} for b in BOOTHS])
         rows = [
-            {
-                "id": f"{b}-{seq:05d}",
-                "booth": b,
-                "seq": seq,
-                "type": "parcel.arrived",
-                "at": NOW,
-                "tracking_id": None,
-                "data": {},
-                "received_at": NOW,
-            }
-            for b in BOOTHS
-            for seq in range(1, HISTORY + ABOVE + 1)
+            arrival_row(f"{b}-{seq:05d}", b, seq) for b in BOOTHS for seq in range(1, HISTORY + ABOVE + 1)
         ]
         conn.execute(insert(events), rows)
         conn.execute(update(booths).values(ack_upto=HISTORY))

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, select
 from hub.db.engine import make_engine, migrate
 from hub.db.schema import booths, events
 from hub.db.sql import member
-from tests.hub.factory import NOW
+from tests.hub.factory import NOW, arrival_row
 
 IDS = [f"ev-{i:04d}" for i in range(700)]
 
@@ -24,20 +24,7 @@ def _fill(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(insert(booths), [{"booth_id": "BD-1000-01", "registered_at": NOW}])
         conn.execute(
-            insert(events),
-            [
-                {
-                    "id": event_id,
-                    "booth": "BD-1000-01",
-                    "seq": seq,
-                    "type": "parcel.arrived",
-                    "at": NOW,
-                    "tracking_id": None,
-                    "data": {},
-                    "received_at": NOW,
-                }
-                for seq, event_id in enumerate(IDS, start=1)
-            ],
+            insert(events), [arrival_row(e, "BD-1000-01", seq) for seq, e in enumerate(IDS, start=1)]
         )
 
 

@@ -51,6 +51,8 @@ def create_app(ctx: WebContext) -> Flask:
         label=labels.label,
         state=labels.state,
         detail=labels.detail,
+        care_request=labels.care_request,
+        care_answer=labels.care_answer,
         command_label=labels.command,
         script_texts=labels.script_texts,
     )

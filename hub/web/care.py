@@ -15,6 +15,7 @@ from hub import care
 from hub.commands import CommandError, send
 from hub.web import context
 from hub.web.dashboard_auth import current_user, login_required
+from hub.web.labels import care_request
 from parcel import s10
 
 bp = Blueprint("care", __name__, url_prefix="/care")
@@ -66,9 +67,13 @@ def command(tracking_id: str, name: str) -> Any:
         file = care.parcel_file(conn, tracking_id)
         if file is None or not file["destination"]:
             abort(404)
+        if name == "reissue_code" and file["status"] != "ready":
+            # The booth would refuse it: only a parcel waiting for collection has a code to replace.
+            reason = _("the parcel is not ready for collection.")
+            abort(409, _("The request was not sent: %(reason)s", reason=reason))
         try:
             send(conn, file["destination"], name, {"tracking_id": tracking_id}, actor=actor)
         except CommandError as exc:
             abort(409, _("The request was not sent: %(reason)s", reason=str(exc)))
-    flash(_("Request %(name)s sent to booth %(booth)s.", name=name, booth=file["destination"]))
+    flash(_("Request %(name)s sent to booth %(booth)s.", name=care_request(name), booth=file["destination"]))
     return redirect(url_for("care.parcel", tracking_id=tracking_id))

@@ -76,6 +76,25 @@ COMMAND: dict[str, LazyString] = {
 }
 
 
+# A care request to a booth, as the parcel's file lists it.
+CARE_REQUEST: dict[str, LazyString] = {
+    "fetch_photo": _l("Proof-of-delivery photo"),
+    "reissue_code": _l("New collection code"),
+}
+
+# What a booth answered to a care request: its success, or the refusal's code (the text before the
+# first colon of the result's detail).
+CARE_ANSWER: dict[str, LazyString] = {
+    "reissue_code": _l("a new code was issued; the recipient gets it by SMS"),
+    "no_photo": _l("the booth has no photo of this parcel"),
+    "not_ready": _l("the parcel is not waiting for collection at the booth"),
+    "unknown_parcel": _l("the booth does not know this parcel"),
+    "too_large": _l("the photo is too large to send"),
+    "expired": _l("the booth did not answer in time"),
+    "no result before expiry": _l("the booth did not answer in time"),
+}
+
+
 DETAIL: dict[str, LazyString] = {
     "reason": _l("reason"),
     "cod_collected": _l("COD collected"),
@@ -139,6 +158,20 @@ def command(name: str, fallback: str = "") -> str:
     """What a booth command does, in the page's language (fallback when the command is new)."""
     text = COMMAND.get(name)
     return str(text) if text is not None else fallback
+
+
+def care_request(name: str) -> str:
+    """The display name of a care request to a booth (the code if unknown)."""
+    text = CARE_REQUEST.get(name)
+    return str(text) if text is not None else name
+
+
+def care_answer(name: str, ok: bool | None, answer: str) -> str:
+    """What the booth answered to a care request, in the page's language: a known outcome in words,
+    anything else as the booth put it."""
+    key = name if ok else answer.split(":", 1)[0].strip()
+    text = CARE_ANSWER.get(key)
+    return str(text) if text is not None else answer
 
 
 def script_texts() -> dict[str, object]:

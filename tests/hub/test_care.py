@@ -69,8 +69,10 @@ def test_care_finds_a_parcel_shows_its_file_and_asks_the_booth_for_photo_and_cod
 
     token = _csrf(care, f"/care/parcel/{t}")
     assert care.post(f"/care/parcel/{t}/fetch_photo", data={}).status_code == 400  # no CSRF token
-    for name in ("fetch_photo", "reissue_code"):
-        assert care.post(f"/care/parcel/{t}/{name}", data={"csrf": token}).status_code == 302
+    assert "Re-issue" not in english  # a delivered parcel has no code to re-issue
+    refused = care.post(f"/care/parcel/{t}/reissue_code", data={"csrf": token})
+    assert refused.status_code == 409 and "not ready for collection" in refused.get_data(as_text=True)
+    assert care.post(f"/care/parcel/{t}/fetch_photo", data={"csrf": token}).status_code == 302
     with engine.connect() as conn:
         sent = conn.execute(
             select(commands.c.id, commands.c.name, commands.c.booth_id, commands.c.actor)
@@ -82,19 +84,75 @@ def test_care_finds_a_parcel_shows_its_file_and_asks_the_booth_for_photo_and_cod
             .scalars()
             .all()
         )
-    assert sorted((c.name, c.booth_id, c.actor) for c in sent) == [
-        ("fetch_photo", DEST, "care:nasima"),
-        ("reissue_code", DEST, "care:nasima"),
-    ]
+    assert [(c.name, c.booth_id, c.actor) for c in sent] == [("fetch_photo", DEST, "care:nasima")]
     cmds = [Command.model_validate_json(p) for p in wire]
-    assert {(c.name, c.args["tracking_id"]) for c in cmds} == {("fetch_photo", t), ("reissue_code", t)}
+    assert [(c.name, c.args["tracking_id"]) for c in cmds] == [("fetch_photo", t)]
+    pending = _requests(care.get(f"/care/parcel/{t}?lang=en").get_data(as_text=True))
+    assert "Proof-of-delivery photo · pending · care:nasima" in pending and "fetch_photo" not in pending
 
-    photo_id = next(c.id for c in sent if c.name == "fetch_photo")
+    photo_id = sent[0].id
     jpeg = base64.b64encode(b"\xff\xd8\xff\xe0 a tiny jpeg").decode()
     detail = json.dumps({"sha256": "0" * 64, "kind": "pod", "taken_at": NOW.isoformat(), "jpeg_base64": jpeg})
     with engine.begin() as conn:
         record_result(conn, DEST, json.dumps({"id": photo_id, "ok": True, "detail": detail}).encode(), NOW)
     assert f"data:image/jpeg;base64,{jpeg}" in care.get(f"/care/parcel/{t}").get_data(as_text=True)
+
+
+def test_a_ready_parcel_s_code_is_re_issued_and_the_booth_s_answers_read_as_words(
+    engine: Engine, apply: ApplyFn
+) -> None:
+    t = tid()
+    apply(event(ORIGIN, 1, accepted(t), at=T0), event(DEST, 1, arrived(t)), event(DEST, 2, ready(t)))
+    care = _login(engine, "nasima", "operator")
+    assert "Re-issue collection code" in care.get(f"/care/parcel/{t}?lang=en").get_data(as_text=True)
+    token = _csrf(care, f"/care/parcel/{t}")
+    for name in ("reissue_code", "fetch_photo"):
+        resp = care.post(f"/care/parcel/{t}/{name}", data={"csrf": token}, follow_redirects=True)
+        assert resp.status_code == 200
+    notice = re.search(r'<p class="notice">([^<]*)</p>', resp.get_data(as_text=True))
+    assert notice is not None and "Proof-of-delivery photo" in notice.group(1)  # the request, not its code
+    assert "fetch_photo" not in notice.group(1)
+    with engine.connect() as conn:
+        sent = dict(conn.execute(select(commands.c.name, commands.c.id)).all())
+    answers = [
+        (sent["reissue_code"], True, f"new code issued for {t}"),
+        (sent["fetch_photo"], False, f"no_photo: no photo of {t}"),
+    ]
+    with engine.begin() as conn:
+        for command_id, ok, detail in answers:
+            body = json.dumps({"id": command_id, "ok": ok, "detail": detail}).encode()
+            assert record_result(conn, DEST, body, NOW)
+    english = _requests(care.get(f"/care/parcel/{t}?lang=en").get_data(as_text=True))
+    assert (
+        "New collection code · done · care:nasima · a new code was issued; the recipient gets it by SMS"
+        in (english)
+    )
+    assert "the booth has no photo of this parcel" in english
+    assert "no_photo" not in english and "reissue_code" not in english
+    bengali = _requests(care.get(f"/care/parcel/{t}?lang=bn").get_data(as_text=True))
+    assert "বুথে এই পার্সেলের কোনো ছবি নেই" in bengali
+
+
+def test_a_refusal_the_console_does_not_know_is_shown_as_the_booth_put_it(
+    engine: Engine, apply: ApplyFn
+) -> None:
+    t = tid()
+    apply(event(ORIGIN, 1, accepted(t), at=T0), event(DEST, 1, arrived(t)), event(DEST, 2, ready(t)))
+    care = _login(engine, "nasima", "operator")
+    token = _csrf(care, f"/care/parcel/{t}")
+    assert care.post(f"/care/parcel/{t}/reissue_code", data={"csrf": token}).status_code == 302
+    with engine.begin() as conn:
+        command_id = conn.execute(select(commands.c.id)).scalar_one()
+        body = {"id": command_id, "ok": False, "detail": "printer: <b>paper out</b>"}
+        assert record_result(conn, DEST, json.dumps(body).encode(), NOW)
+    page = care.get(f"/care/parcel/{t}?lang=en").get_data(as_text=True)
+    assert "printer: &lt;b&gt;paper out&lt;/b&gt;" in _requests(page) and "<b>" not in page
+
+
+def _requests(page: str) -> str:
+    """The text of the page's list of requests to the booth (its markup left out)."""
+    start = page.index('id="commands"')
+    return re.sub(r"<[^>]*>", "", page[page.index(">", start) + 1 : page.index("</ul>", start)])
 
 
 def test_viewers_look_but_do_not_act(engine: Engine, apply: ApplyFn) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from bench.cpu import CpuMeter, children, process
 from bench.figures import SAMPLES, Figure
 from bench.ingest_load import AckWatch, Message, fleet, follow, publisher, raw_rate, renumber, workload
+from bench.worker_stages import WorkerStages, read_stages
 from demo.processes import Managed, Mosquitto, free_port, python_module, wait_for_port
 
 SUITE = "ingest"
@@ -44,6 +45,8 @@ TRACK_RATE = 5_000
 # few: a batch of 500 then touches hundreds of booths, and what the hub does per booth and batch (its
 # ack, last seen, seq gaps, locks) shows.
 FLEET = 2_000
+# Per measured hub run (by label): where its ingest workers' time went, and the run's length in s.
+STAGES_SEEN: dict[str, tuple[WorkerStages, float]] = {}
 
 
 def _log(text_: str) -> None:
@@ -142,6 +145,9 @@ def hub_rate(
         finally:
             watch.close()
     cpu = {name: seconds / len(messages) * 1e6 for name, seconds in meter.seconds().items()}
+    if label:
+        stages = read_stages(tmp / "hub.log")  # logged by each worker as the hub stopped
+        STAGES_SEEN[label] = (stages, elapsed)
     return len(messages) / elapsed, cpu
 
 
@@ -263,6 +269,24 @@ def _fleet_rates(
     return _rates(tmp, workers, load, final, cpu, of=f"{FLEET:,} booths", warm=(warm, final_warm))
 
 
+def _stage_figures() -> list[Figure]:
+    """Each main run's worker time an event by stage, and on SQLite the share of the run in which a
+    worker held the writer turn (applying or committing): near 100 %, the single writer is the limit."""
+    figures: list[Figure] = []
+    for label, (stages, elapsed) in STAGES_SEEN.items():
+        db = label.removeprefix("hub, ")
+        figures += [
+            Figure(SUITE, f"ingest workers' wall time an event, {db}: {stage}", us, "µs")
+            for stage, us in stages.per_event_us().items()
+        ]
+        if db == "SQLite":
+            held = stages.seconds["applying"] + stages.seconds["committing"]
+            figures.append(
+                Figure(SUITE, "SQLite writer turn held, share of the run", 100 * held / elapsed, "%")
+            )
+    return figures
+
+
 def run(quick: bool) -> list[Figure]:
     """Measure ingest on SQLite and PostgreSQL beside the raw pipe, and tracking p99 under load."""
     parcels = 2_500 if quick else 10_000
@@ -320,6 +344,7 @@ def run(quick: bool) -> list[Figure]:
             )
             for db, rate in fleet_rates.items()
         ]
+        figures += _stage_figures()
         figures += [
             Figure(SUITE, f"CPU per event, {run}: {name}", us, "µs")
             for run, groups in cpu.items()

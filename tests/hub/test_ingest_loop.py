@@ -3,6 +3,7 @@ across a broker restart and across database connections killed mid-stream."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -89,9 +90,11 @@ def stored(engine: Engine) -> tuple[int, int, int]:
     return n, distinct, dead
 
 
-def test_events_are_stored_once_and_acked_across_a_broker_restart(broker: Mosquitto, engine: Engine) -> None:
+def test_events_are_stored_once_and_acked_across_a_broker_restart(
+    broker: Mosquitto, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     loop = IngestLoop(BrokerConfig(url=broker.url, client_id="hub-loop-0"), engine, session_expiry_s=300)
-    with running(loop) as thread:
+    with caplog.at_level("INFO", logger="hub.ingest.loop"), running(loop) as thread:
         publish_and_wait(broker.port, range(1, 201))
         assert stored(engine) == (600, 600, 0)
         first = loop.generation
@@ -105,6 +108,14 @@ def test_events_are_stored_once_and_acked_across_a_broker_restart(broker: Mosqui
     assert stored(engine) == (750, 750, 0)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 750
+    # Leaving, the loop logs where its time went since its last summary (every minute when busy).
+    summaries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ingest: ")]
+    assert len(summaries) == 1, summaries
+    assert re.fullmatch(
+        r"ingest: 750 events in \d+ batches over [\d.]+ s: validating [\d.]+ %, waiting [\d.]+ %, "
+        r"applying [\d.]+ %, committing [\d.]+ %, acknowledging [\d.]+ %",
+        summaries[0],
+    ), summaries[0]
 
 
 @pytest.mark.postgres

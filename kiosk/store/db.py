@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -142,7 +142,36 @@ ALTER TABLE parcels ADD COLUMN sender_phone TEXT;
 ALTER TABLE parcels ADD COLUMN sender_match INTEGER
 """
 
-MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5, 6: SCHEMA_V6}
+# A photo is a row of its own, each time one is taken: keyed by its sha256, a parcel's photo was
+# lost when its bytes matched an earlier one (a still camera, a frozen frame, the simulator).
+SCHEMA_V7 = """
+CREATE TABLE photos_v7 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sha256 TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    tracking_id TEXT,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    jpeg BLOB NOT NULL,
+    taken_at TEXT NOT NULL
+);
+INSERT INTO photos_v7 (sha256, kind, tracking_id, width, height, jpeg, taken_at)
+    SELECT sha256, kind, tracking_id, width, height, jpeg, taken_at FROM photos ORDER BY taken_at;
+DROP TABLE photos;
+ALTER TABLE photos_v7 RENAME TO photos;
+CREATE INDEX photos_tracking ON photos (tracking_id);
+CREATE INDEX photos_sha256 ON photos (sha256)
+"""
+
+MIGRATIONS = {
+    1: SCHEMA_V1,
+    2: SCHEMA_V2,
+    3: SCHEMA_V3,
+    4: SCHEMA_V4,
+    5: SCHEMA_V5,
+    6: SCHEMA_V6,
+    7: SCHEMA_V7,
+}
 
 
 class Store:

@@ -1,4 +1,4 @@
-"""Counter photos (parcel, proof of delivery) as JPEG blobs keyed by their sha256."""
+"""Counter photos (parcel, proof of delivery): each taking a row with its JPEG and the JPEG's sha256."""
 
 from __future__ import annotations
 
@@ -19,17 +19,30 @@ class Photo:
 
 
 def add(tx: sqlite3.Connection, photo: Photo, jpeg: bytes) -> None:
-    """Keep a photo; the same bytes twice are stored once."""
+    """Keep a photo of a parcel (or of none). The same bytes taken for another parcel or purpose are
+    a photo of their own; only the same photo kept twice (bytes, kind and parcel) is stored once."""
     tx.execute(
-        "INSERT OR IGNORE INTO photos (sha256, kind, tracking_id, width, height, jpeg, taken_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (photo.sha256, photo.kind, photo.tracking_id, photo.width, photo.height, jpeg, photo.taken_at),
+        "INSERT INTO photos (sha256, kind, tracking_id, width, height, jpeg, taken_at)"
+        " SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS"
+        " (SELECT 1 FROM photos WHERE sha256 = ? AND kind = ? AND tracking_id IS ?)",
+        (
+            photo.sha256,
+            photo.kind,
+            photo.tracking_id,
+            photo.width,
+            photo.height,
+            jpeg,
+            photo.taken_at,
+            photo.sha256,
+            photo.kind,
+            photo.tracking_id,
+        ),
     )
 
 
 def jpeg(tx: sqlite3.Connection, sha256: str) -> bytes | None:
     """The JPEG bytes of a photo, or None."""
-    row = tx.execute("SELECT jpeg FROM photos WHERE sha256 = ?", (sha256,)).fetchone()
+    row = tx.execute("SELECT jpeg FROM photos WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone()
     return bytes(row[0]) if row else None
 
 
@@ -37,7 +50,7 @@ def for_parcel(tx: sqlite3.Connection, tracking_id: str) -> list[Photo]:
     """Photos of one parcel, oldest first."""
     rows = tx.execute(
         "SELECT sha256, kind, tracking_id, width, height, taken_at FROM photos"
-        " WHERE tracking_id = ? ORDER BY taken_at",
+        " WHERE tracking_id = ? ORDER BY taken_at, id",
         (tracking_id,),
     ).fetchall()
     return [Photo(*row) for row in rows]

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +26,12 @@ from kiosk.devices.drivers.wedge_scanner import WedgeScanner
 from kiosk.devices.manager import DeviceManager
 from kiosk.devices.peers import PrinterPeer
 from kiosk.devices.printing import Document, Text, Title
-from kiosk.services import auth, photos, printing
+from kiosk.services import auth, commands, photos, printing
 from kiosk.services.context import Context
 from kiosk.services.errors import ServiceError
 from kiosk.store import Store
+from kiosk.store import photos as store_photos
+from kiosk.store.db import SCHEMA_VERSION
 from kiosk.web import create_app
 
 TID = "RR123456785BD"
@@ -153,6 +157,52 @@ def test_take_photo_stores_a_resized_jpeg_and_returns_its_hash(rig: Rig) -> None
         assert photos.take_photo(rig.ctx, "delivery", TID) is not None
     with pytest.raises(ServiceError):
         photos.take_photo(rig.ctx, "selfie", TID)
+
+
+def test_the_same_frame_for_two_parcels_is_a_photo_of_each(rig: Rig) -> None:
+    """A still camera gives byte-identical photos: each parcel keeps its own (keyed by the bytes, the
+    second parcel's photo was lost and its proof of delivery could not be fetched)."""
+    other = "RR987654326BD"
+    first = photos.take_photo(rig.ctx, "delivery", TID)
+    second = photos.take_photo(rig.ctx, "delivery", other)
+    assert first is not None and first == second  # the camera's file does not change
+    photos.take_photo(rig.ctx, "delivery", other)  # the same photo kept twice is stored once
+    with rig.ctx.store.read() as tx:
+        assert [(p.kind, p.tracking_id) for p in store_photos.for_parcel(tx, TID)] == [("delivery", TID)]
+        assert [(p.kind, p.tracking_id) for p in store_photos.for_parcel(tx, other)] == [("delivery", other)]
+    fetched = commands.fetch_photo(rig.ctx, {"tracking_id": other})
+    assert hashlib.sha256(base64.b64decode(json.loads(fetched)["jpeg_base64"])).hexdigest() == second
+
+
+def test_an_older_store_keeps_its_photos_and_takes_the_same_bytes_again(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    Store(path).close()
+    with sqlite3.connect(path) as db:  # a booth at the schema before: photos keyed by their sha256
+        db.execute("DROP TABLE photos")
+        db.execute(
+            "CREATE TABLE photos (sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, tracking_id TEXT,"
+            " width INTEGER NOT NULL, height INTEGER NOT NULL, jpeg BLOB NOT NULL, taken_at TEXT NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO photos VALUES (?, 'delivery', ?, 4, 3, ?, '2026-11-20T10:00:00+00:00')",
+            ("ab" * 32, TID, b"jpeg bytes"),
+        )
+        db.execute("PRAGMA user_version=6")
+    store = Store(path)
+    try:
+        assert store.pragma("user_version") == SCHEMA_VERSION
+        again = store_photos.Photo("ab" * 32, "delivery", "RR987654326BD", 4, 3, "2026-11-21T10:00:00+00:00")
+        with store.transaction() as tx:
+            store_photos.add(tx, again, b"jpeg bytes")
+        with store.read() as tx:
+            kept = [store_photos.for_parcel(tx, t) for t in (TID, "RR987654326BD")]
+            assert [[p.taken_at for p in photos_of] for photos_of in kept] == [
+                ["2026-11-20T10:00:00+00:00"],
+                ["2026-11-21T10:00:00+00:00"],
+            ]
+            assert store_photos.jpeg(tx, "ab" * 32) == b"jpeg bytes"
+    finally:
+        store.close()
 
 
 def test_take_photo_without_a_camera_is_none(tmp_path: Path) -> None:

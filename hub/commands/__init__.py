@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 DEFAULT_TTL = timedelta(hours=24)
 MAX_TTL = timedelta(days=7)
 MAX_DETAIL = 400_000  # a photo travels base64 in the detail
+EXPIRED_DETAIL = "no result before expiry"  # the detail of a command its booth never answered
 
 
 class CommandError(ValueError):
@@ -114,7 +115,7 @@ def expire(conn: Connection, now: datetime) -> int:
     return conn.execute(
         commands.update()
         .where(commands.c.status == "pending", commands.c.expires_at < now)
-        .values(status="expired", done_at=now, detail="no result before expiry")
+        .values(status="expired", done_at=now, detail=EXPIRED_DETAIL)
     ).rowcount
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from hub.commands import EXPIRED_DETAIL
 from hub.web.i18n import language, taka
 
 STATUS: dict[str, LazyString] = {
@@ -82,16 +83,18 @@ CARE_REQUEST: dict[str, LazyString] = {
     "reissue_code": _l("New collection code"),
 }
 
-# What a booth answered to a care request: its success, or the refusal's code (the text before the
-# first colon of the result's detail).
-CARE_ANSWER: dict[str, LazyString] = {
+# What a booth answered to a care request: done, by request; refused, by the refusal's code (the
+# text before the first colon of the result's detail), or the hub's own word for no answer.
+CARE_DONE: dict[str, LazyString] = {
     "reissue_code": _l("a new code was issued; the recipient gets it by SMS"),
+}
+CARE_REFUSAL: dict[str, LazyString] = {
     "no_photo": _l("the booth has no photo of this parcel"),
     "not_ready": _l("the parcel is not waiting for collection at the booth"),
     "unknown_parcel": _l("the booth does not know this parcel"),
     "too_large": _l("the photo is too large to send"),
     "expired": _l("the booth did not answer in time"),
-    "no result before expiry": _l("the booth did not answer in time"),
+    EXPIRED_DETAIL: _l("the booth did not answer in time"),
 }
 
 
@@ -122,14 +125,16 @@ DETAIL_VALUE: dict[str, LazyString] = {
 }
 
 
+def _say(names: dict[str, LazyString], code: str, fallback: str) -> str:
+    """The display name of code in the page's language, or fallback when it has none."""
+    text = names.get(code)
+    return str(text) if text is not None else fallback
+
+
 def detail(pairs: list[tuple[str, Any]]) -> str:
     """An event's details for a person: each field's name and value in the page's language (yes or
     no for a flag, taka for money), joined by commas."""
-    shown = []
-    for key, value in pairs:
-        name = DETAIL.get(key)
-        shown.append(f"{name if name is not None else key}: {_detail_value(key, value)}")
-    return ", ".join(shown)
+    return ", ".join(f"{_say(DETAIL, key, key)}: {_detail_value(key, value)}" for key, value in pairs)
 
 
 def _detail_value(key: str, value: Any) -> str:
@@ -137,41 +142,36 @@ def _detail_value(key: str, value: Any) -> str:
         return str(_l("yes") if value else _l("no"))
     if key == "cod_collected":
         return taka(value)
-    text = DETAIL_VALUE.get(str(value))
-    return str(text) if text is not None else str(value)
+    return _say(DETAIL_VALUE, str(value), str(value))
 
 
 def label(value: str) -> str:
     """The display name of a parcel status or an event type (`parcel.ready` or `ready`)."""
     key = value.removeprefix("parcel.")
-    text = STATUS.get(key)
-    return str(text) if text is not None else key
+    return _say(STATUS, key, key)
 
 
 def state(value: object) -> str:
     """The display name of a booth, device, alert, command or notification state (the code if unknown)."""
-    text = STATE.get(str(value))
-    return str(text) if text is not None else str(value)
+    return _say(STATE, str(value), str(value))
 
 
 def command(name: str, fallback: str = "") -> str:
     """What a booth command does, in the page's language (fallback when the command is new)."""
-    text = COMMAND.get(name)
-    return str(text) if text is not None else fallback
+    return _say(COMMAND, name, fallback)
 
 
 def care_request(name: str) -> str:
     """The display name of a care request to a booth (the code if unknown)."""
-    text = CARE_REQUEST.get(name)
-    return str(text) if text is not None else name
+    return _say(CARE_REQUEST, name, name)
 
 
 def care_answer(name: str, ok: bool | None, answer: str) -> str:
     """What the booth answered to a care request, in the page's language: a known outcome in words,
     anything else as the booth put it."""
-    key = name if ok else answer.split(":", 1)[0].strip()
-    text = CARE_ANSWER.get(key)
-    return str(text) if text is not None else answer
+    if ok:
+        return _say(CARE_DONE, name, answer)
+    return _say(CARE_REFUSAL, answer.split(":", 1)[0].strip(), answer)
 
 
 def script_texts() -> dict[str, object]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -23,20 +23,9 @@ def add(tx: sqlite3.Connection, photo: Photo, jpeg: bytes) -> None:
     a photo of their own; only the same photo kept twice (bytes, kind and parcel) is stored once."""
     tx.execute(
         "INSERT INTO photos (sha256, kind, tracking_id, width, height, jpeg, taken_at)"
-        " SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS"
-        " (SELECT 1 FROM photos WHERE sha256 = ? AND kind = ? AND tracking_id IS ?)",
-        (
-            photo.sha256,
-            photo.kind,
-            photo.tracking_id,
-            photo.width,
-            photo.height,
-            jpeg,
-            photo.taken_at,
-            photo.sha256,
-            photo.kind,
-            photo.tracking_id,
-        ),
+        " SELECT :sha256, :kind, :tracking_id, :width, :height, :jpeg, :taken_at WHERE NOT EXISTS"
+        " (SELECT 1 FROM photos WHERE sha256 = :sha256 AND kind = :kind AND tracking_id IS :tracking_id)",
+        {**asdict(photo), "jpeg": jpeg},
     )
 
 

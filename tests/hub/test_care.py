@@ -98,11 +98,24 @@ def test_care_finds_a_parcel_shows_its_file_and_asks_the_booth_for_photo_and_cod
     assert f"data:image/jpeg;base64,{jpeg}" in care.get(f"/care/parcel/{t}").get_data(as_text=True)
 
 
+def _ready_parcel(apply: ApplyFn) -> str:
+    """A parcel waiting for collection at DEST; its tracking number."""
+    t = tid()
+    apply(event(ORIGIN, 1, accepted(t), at=T0), event(DEST, 1, arrived(t)), event(DEST, 2, ready(t)))
+    return t
+
+
+def _answer(engine: Engine, command_id: str, ok: bool, detail: str) -> None:
+    """DEST's cmd/result for a command, recorded as ingest records it."""
+    body = json.dumps({"id": command_id, "ok": ok, "detail": detail}).encode()
+    with engine.begin() as conn:
+        assert record_result(conn, DEST, body, NOW)
+
+
 def test_a_ready_parcel_s_code_is_re_issued_and_the_booth_s_answers_read_as_words(
     engine: Engine, apply: ApplyFn
 ) -> None:
-    t = tid()
-    apply(event(ORIGIN, 1, accepted(t), at=T0), event(DEST, 1, arrived(t)), event(DEST, 2, ready(t)))
+    t = _ready_parcel(apply)
     care = _login(engine, "nasima", "operator")
     assert "Re-issue collection code" in care.get(f"/care/parcel/{t}?lang=en").get_data(as_text=True)
     token = _csrf(care, f"/care/parcel/{t}")
@@ -114,19 +127,11 @@ def test_a_ready_parcel_s_code_is_re_issued_and_the_booth_s_answers_read_as_word
     assert "fetch_photo" not in notice.group(1)
     with engine.connect() as conn:
         sent = dict(conn.execute(select(commands.c.name, commands.c.id)).all())
-    answers = [
-        (sent["reissue_code"], True, f"new code issued for {t}"),
-        (sent["fetch_photo"], False, f"no_photo: no photo of {t}"),
-    ]
-    with engine.begin() as conn:
-        for command_id, ok, detail in answers:
-            body = json.dumps({"id": command_id, "ok": ok, "detail": detail}).encode()
-            assert record_result(conn, DEST, body, NOW)
+    _answer(engine, sent["reissue_code"], True, f"new code issued for {t}")
+    _answer(engine, sent["fetch_photo"], False, f"no_photo: no photo of {t}")
     english = _requests(care.get(f"/care/parcel/{t}?lang=en").get_data(as_text=True))
-    assert (
-        "New collection code · done · care:nasima · a new code was issued; the recipient gets it by SMS"
-        in (english)
-    )
+    done = "New collection code · done · care:nasima · a new code was issued; the recipient gets it by SMS"
+    assert done in english
     assert "the booth has no photo of this parcel" in english
     assert "no_photo" not in english and "reissue_code" not in english
     bengali = _requests(care.get(f"/care/parcel/{t}?lang=bn").get_data(as_text=True))
@@ -136,15 +141,13 @@ def test_a_ready_parcel_s_code_is_re_issued_and_the_booth_s_answers_read_as_word
 def test_a_refusal_the_console_does_not_know_is_shown_as_the_booth_put_it(
     engine: Engine, apply: ApplyFn
 ) -> None:
-    t = tid()
-    apply(event(ORIGIN, 1, accepted(t), at=T0), event(DEST, 1, arrived(t)), event(DEST, 2, ready(t)))
+    t = _ready_parcel(apply)
     care = _login(engine, "nasima", "operator")
     token = _csrf(care, f"/care/parcel/{t}")
     assert care.post(f"/care/parcel/{t}/reissue_code", data={"csrf": token}).status_code == 302
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         command_id = conn.execute(select(commands.c.id)).scalar_one()
-        body = {"id": command_id, "ok": False, "detail": "printer: <b>paper out</b>"}
-        assert record_result(conn, DEST, json.dumps(body).encode(), NOW)
+    _answer(engine, command_id, False, "printer: <b>paper out</b>")
     page = care.get(f"/care/parcel/{t}?lang=en").get_data(as_text=True)
     assert "printer: &lt;b&gt;paper out&lt;/b&gt;" in _requests(page) and "<b>" not in page
 

@@ -51,8 +51,8 @@ class KioskClient:
         headers = {"X-CSRF-Token": self.csrf} if self.csrf else {}
         return _json(self.http.post(self.base_url + path, json=body, headers=headers, timeout=self.timeout))
 
-    def _get(self, path: str) -> Any:
-        return _json(self.http.get(self.base_url + path, timeout=self.timeout))
+    def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        return _json(self.http.get(self.base_url + path, params=params, timeout=self.timeout))
 
     def login(self, clerk: str, pin: str) -> dict[str, Any]:
         """Open a clerk session and keep its CSRF token."""
@@ -68,6 +68,10 @@ class KioskClient:
     def receive(self, tracking_id: str) -> dict[str, Any]:
         """POST /api/v1/receive."""
         return self._post("/api/v1/receive", {"tracking_id": tracking_id})
+
+    def find(self, query: str) -> list[dict[str, Any]]:
+        """GET /api/v1/parcels?q=: parcels for collection here by tracking number or phone."""
+        return list(self._get("/api/v1/parcels", {"q": query})["parcels"])
 
     def handover(self, tracking_id: str, code: str, cod_collected: str) -> dict[str, Any]:
         """POST /api/v1/handover."""

@@ -38,6 +38,11 @@ def one_journey(stack: Stack, sms: CodeSource, rng: random.Random) -> str:
     tracking_id = parcel["tracking_id"]
     at_destination = destination.client()
     wait_until(lambda: _received(at_destination, tracking_id), timeout=60, what=f"{tracking_id} to arrive")
+    # Received before its manifest came, a parcel's COD due is not known yet: the handover would be
+    # refused (cod_unknown), so the clerk waits for the manifest, as the counter page tells them to.
+    wait_until(
+        lambda: cod_known(at_destination, tracking_id), timeout=60, what=f"the manifest of {tracking_id}"
+    )
     code = wait_until(lambda: sms.code_for(phone, tracking_id), timeout=60, what=f"the SMS for {tracking_id}")
     at_destination.handover(tracking_id, code, cod)
     with_origin.close()
@@ -46,12 +51,14 @@ def one_journey(stack: Stack, sms: CodeSource, rng: random.Random) -> str:
 
 
 def _received(client: KioskClient, tracking_id: str) -> bool:
-    try:
-        return client.receive(tracking_id)["status"] == "ready"
-    except ApiError as exc:
-        if exc.code == "cod_unknown":
-            return False
-        raise
+    return client.receive(tracking_id)["status"] == "ready"
+
+
+def cod_known(client: KioskClient, tracking_id: str) -> bool:
+    """True when the booth knows the COD due of a parcel waiting there (its manifest has come)."""
+    return any(
+        p["tracking_id"] == tracking_id and p["cod_amount"] is not None for p in client.find(tracking_id)
+    )
 
 
 def run(stack: Stack, sms: CodeSource, stop: threading.Event, every_s: float = 8.0, seed: int = 1) -> None:

@@ -25,12 +25,10 @@ from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub.clock import utcnow
 from hub.config import BrokerConfig
-from hub.ingest.apply import Inbound, Outcome, apply_batch
-from hub.ingest.fast import check_events
+from hub.ingest.apply import Inbound, Outcome
 from hub.ingest.timing import BatchTimes
-from hub.ingest.worker import BATCH_MAX, BATCH_WINDOW_S, RETRY_S
+from hub.ingest.worker import BATCH_MAX, BATCH_WINDOW_S, RETRY_S, commit_batch
 from hub.mqtt import KEEPALIVE_S, event_subscription, new_client
 from parcel import topics
 from parcel.control import Ack
@@ -40,7 +38,6 @@ log = logging.getLogger(__name__)
 IDLE_TICK_S = 1.0  # keepalive pings and reconnects are looked after at least this often
 RECONNECT_MIN_S = 1.0
 RECONNECT_MAX_S = 10.0
-SUMMARY_EVERY_S = 60.0  # how often a busy worker logs where its time went
 
 
 class IngestLoop:
@@ -74,19 +71,13 @@ class IngestLoop:
                 self._pump(self._wait_s())
                 if self._due():
                     self._process(self.pending[:BATCH_MAX])
-                if time.monotonic() - self.times.started >= SUMMARY_EVERY_S:
-                    self._summarise()
+                if self.times.due():
+                    self.times.report(log)
             if self.pending and time.monotonic() >= self._retry_at:
                 self._process(self.pending[:BATCH_MAX])  # the batch in hand, before leaving
         finally:
             self.client.disconnect()
-            self._summarise()
-
-    def _summarise(self) -> None:
-        """Log where the period's time went (when it applied anything) and start a new period."""
-        if self.times.batches:
-            log.info("ingest: %s", self.times.summary())
-        self.times.restart()
+            self.times.report(log)
 
     def _connected(self, stop: threading.Event) -> bool:
         """True while a connection is up; otherwise try one (re)connection, backing off on failure."""
@@ -151,20 +142,12 @@ class IngestLoop:
     def _process(self, batch: list[Inbound]) -> None:
         """Apply and commit one batch; only then PUBACK it and publish the acks. On a database error
         the batch stays pending and is tried again after RETRY_S (reading goes on meanwhile)."""
-        marks = [time.monotonic()]  # the start, then the end of each stage (hub.ingest.timing)
-        now = utcnow()
-        checked = check_events(batch, now)  # before the transaction: it needs no database
-        marks.append(time.monotonic())
         try:
-            with self.engine.begin() as conn:  # on SQLite, once the writer turn is this worker's
-                marks.append(time.monotonic())
-                outcome = apply_batch(conn, batch, now, checked)
-                marks.append(time.monotonic())
+            outcome, marks = commit_batch(self.engine, batch)
         except SQLAlchemyError:
             log.exception("batch of %d failed; retrying", len(batch))
             self._retry_at = time.monotonic() + RETRY_S
             return
-        marks.append(time.monotonic())
         del self.pending[: len(batch)]
         self._acknowledge(outcome)
         self._first_at = time.monotonic()

@@ -8,11 +8,13 @@ fill the database's single writer, applying or committing means this worker's ow
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 STAGES = ("validating", "waiting", "applying", "committing", "acknowledging")
+SUMMARY_EVERY_S = 60.0  # how often a busy worker logs where its time went
 
 
 @dataclass
@@ -36,6 +38,16 @@ class BatchTimes:
         period = max(time.monotonic() - self.started, 1e-9)
         shares = ", ".join(f"{stage} {100 * self.seconds[stage] / period:.1f} %" for stage in STAGES)
         return f"{self.events} events in {self.batches} batches over {period:.1f} s: {shares}"
+
+    def due(self) -> bool:
+        """True once the period has lasted SUMMARY_EVERY_S."""
+        return time.monotonic() - self.started >= SUMMARY_EVERY_S
+
+    def report(self, log: logging.Logger) -> None:
+        """Log the period's summary (when it applied anything) and begin a new period."""
+        if self.batches:
+            log.info("ingest: %s", self.summary())
+        self.restart()
 
     def restart(self) -> None:
         """Begin a new period."""

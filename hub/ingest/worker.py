@@ -1,4 +1,4 @@
-"""The ingest worker: takes batches from the inbox, applies and commits, then acknowledges."""
+"""The in-process ingest worker: takes batches from the inbox, applies and commits, then acknowledges."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.clock import utcnow
-from hub.ingest.apply import Inbound, apply_batch
+from hub.ingest.apply import Inbound, Outcome, apply_batch
+from hub.ingest.fast import check_events
+from hub.ingest.timing import BatchTimes
 from hub.mqtt import MqttLink
 from parcel import topics
 from parcel.control import Ack
@@ -23,6 +25,22 @@ BATCH_WINDOW_S = 0.02
 RETRY_S = 1.0
 
 
+def commit_batch(engine: Engine, batch: list[Inbound]) -> tuple[Outcome, list[float]]:
+    """Validate batch, then apply and commit it in one transaction; raise SQLAlchemyError on a
+    database error. Returns what to acknowledge, and the clock at the start and at the end of
+    validating, waiting, applying and committing (hub.ingest.timing)."""
+    marks = [time.monotonic()]
+    now = utcnow()
+    checked = check_events(batch, now)  # before the transaction: it needs no database
+    marks.append(time.monotonic())
+    with engine.begin() as conn:  # on SQLite, once the writer turn is this worker's
+        marks.append(time.monotonic())
+        outcome = apply_batch(conn, batch, now, checked)
+        marks.append(time.monotonic())
+    marks.append(time.monotonic())
+    return outcome, marks
+
+
 class IngestWorker(threading.Thread):
     """Applies booth messages in batches of up to 500 or 20 ms, one transaction each."""
 
@@ -32,6 +50,7 @@ class IngestWorker(threading.Thread):
         self.inbox = inbox
         self.link = link
         self.stopping = threading.Event()
+        self.times = BatchTimes()
 
     def stop(self) -> None:
         """Ask the loop to finish its current batch and return."""
@@ -39,10 +58,15 @@ class IngestWorker(threading.Thread):
 
     def run(self) -> None:
         """Loop until stopped: collect a batch, apply it, acknowledge it."""
-        while not self.stopping.is_set():
-            batch = self._collect()
-            if batch:
-                self._process(batch)
+        try:
+            while not self.stopping.is_set():
+                batch = self._collect()
+                if batch:
+                    self._process(batch)
+                if self.times.due():
+                    self.times.report(log)
+        finally:
+            self.times.report(log)
 
     def _collect(self) -> list[Inbound]:
         try:
@@ -63,8 +87,7 @@ class IngestWorker(threading.Thread):
     def _process(self, batch: list[Inbound]) -> None:
         while not self.stopping.is_set():
             try:
-                with self.engine.begin() as conn:
-                    outcome = apply_batch(conn, batch, utcnow())
+                outcome, marks = commit_batch(self.engine, batch)
             except SQLAlchemyError:
                 log.exception("batch of %d failed; retrying", len(batch))
                 self.stopping.wait(RETRY_S)
@@ -75,4 +98,6 @@ class IngestWorker(threading.Thread):
             for booth_id, upto in outcome.acks.items():
                 payload = Ack(upto=upto).model_dump_json().encode()
                 self.link.publish(topics.booth_topic(booth_id, topics.ACK), payload, qos=1, retain=True)
+            marks.append(time.monotonic())
+            self.times.add(len(batch), marks)
             return

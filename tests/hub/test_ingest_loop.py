@@ -3,7 +3,6 @@ across a broker restart and across database connections killed mid-stream."""
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 import time
@@ -20,6 +19,7 @@ from hub.ingest.loop import IngestLoop, gathered
 from tests.hub.booth_clients import BoothsClient
 from tests.hub.conftest import throwaway_pg
 from tests.hub.factory import DEST, accepted, event, tid
+from tests.hub.test_ingest_timing import assert_one_summary
 
 pytestmark = pytest.mark.slow
 
@@ -109,13 +109,7 @@ def test_events_are_stored_once_and_acked_across_a_broker_restart(
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(parcels)).scalar_one() == 750
     # Leaving, the loop logs where its time went since its last summary (every minute when busy).
-    summaries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ingest: ")]
-    assert len(summaries) == 1, summaries
-    assert re.fullmatch(
-        r"ingest: 750 events in \d+ batches over [\d.]+ s: validating [\d.]+ %, waiting [\d.]+ %, "
-        r"applying [\d.]+ %, committing [\d.]+ %, acknowledging [\d.]+ %",
-        summaries[0],
-    ), summaries[0]
+    assert_one_summary(caplog, 750)
 
 
 @pytest.mark.postgres

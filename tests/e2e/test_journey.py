@@ -11,6 +11,7 @@ import pytest
 from demo.client import ApiError, wait_until
 from demo.sms_sink import SmsSink
 from demo.stack import Stack
+from demo.traffic import cod_known
 from parcel import s10
 
 A, B = "BD-1000-01", "BD-4000-01"
@@ -48,6 +49,8 @@ def test_intake_receive_handover_ends_delivered_at_the_hub(stack: Stack, sms_sin
 
     # The customer's code comes from the SMS the hub sent, not from any backdoor.
     code = wait_until(lambda: sms_sink.code_for(PHONE, tracking_id), timeout=30, what="the SMS")
+    # Received before the manifest came, the COD due is unknown until it does (a clerk waits too).
+    wait_until(lambda: cod_known(at_b, tracking_id), what="the manifest at B")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     with pytest.raises(ApiError) as err:
         at_b.handover(tracking_id, wrong, "1250.50")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from bench.ingest_load import publisher, raw_rate, workload
+from bench.ingest_load import Message, publisher, raw_rate, workload
 from demo.processes import Mosquitto
 from hub.config import BrokerConfig
 from hub.db.engine import make_engine
@@ -51,9 +51,8 @@ class ReadCost:
     messages: int
 
 
-def read_cost(tmp: Path, parcels: int) -> ReadCost:
-    """Send `parcels` parcels' events through a broker of its own to a SettlingLoop in this process."""
-    messages, _, _ = workload(parcels)
+def read_cost(tmp: Path, messages: list[Message]) -> ReadCost:
+    """Send messages (the workload's) through a broker of its own to a SettlingLoop in this process."""
     broker = Mosquitto(tmp / "broker")
     broker.start()
     engine = make_engine(f"sqlite:///{tmp / 'unused.sqlite'}")  # the loop's, never touched here
@@ -89,9 +88,10 @@ def read_cost(tmp: Path, parcels: int) -> ReadCost:
 def main(parcels: int) -> None:
     """Print the CPU µs per message of reading and acknowledging, beside a bare paho subscriber's."""
     tune_collector()  # as an ingest worker process does
+    messages, _, _ = workload(parcels)
     with tempfile.TemporaryDirectory(prefix="dak-read-cost-") as tmp:
-        cost = read_cost(Path(tmp), parcels)
-        rate, cpu = raw_rate(Path(tmp), workload(parcels)[0])
+        cost = read_cost(Path(tmp), messages)
+        rate, cpu = raw_rate(Path(tmp), messages)
     click.echo(
         f"{cost.messages:,} messages: an ingest worker's loop reading and acknowledging, no database: "
         f"{cost.per_message_us:.1f} µs of CPU a message ({cost.rate:,.0f} messages/s); "

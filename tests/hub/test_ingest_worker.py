@@ -6,15 +6,15 @@ import queue
 import time
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from demo.processes import Mosquitto
 from hub.config import BrokerConfig
-from hub.db.schema import events
 from hub.ingest.apply import Inbound
 from hub.ingest.worker import IngestWorker
 from hub.mqtt import MqttLink
 from tests.hub.factory import DEST, accepted, event, tid
+from tests.hub.test_ingest_loop import stored
 from tests.hub.test_ingest_timing import assert_one_summary
 
 BOOTH = "BD-4100-01"
@@ -34,19 +34,14 @@ def test_the_in_process_worker_commits_its_batches_and_logs_where_its_time_went(
             for seq in range(1, 41):
                 inbox.put(event(BOOTH, seq, accepted(tid(61_000_000 + seq), BOOTH, DEST)))
             deadline = time.monotonic() + 30
-            while count(engine) < 40:
-                assert time.monotonic() < deadline, f"{count(engine)} of 40 events stored"
+            while stored(engine)[0] < 40:
+                assert time.monotonic() < deadline, f"{stored(engine)} events, distinct and dead letters"
                 time.sleep(0.05)
         finally:
             worker.stop()
             worker.join(10)
             link.stop()
     assert not worker.is_alive()
+    assert stored(engine) == (40, 40, 0)  # each event once, none dead-lettered
     # Leaving, it logs the stages of its batches as the worker processes do (hub.ingest.timing).
     assert_one_summary(caplog, 40)
-
-
-def count(engine: Engine) -> int:
-    """Events stored."""
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(events)).scalar_one())

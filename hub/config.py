@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -111,6 +112,26 @@ class MonitoringConfig(_Section):
     fleet_poll_s: float = Field(default=0.5, gt=0, description="how often the fleet view polls the database")
 
 
+class WebhooksConfig(_Section):
+    """Where merchants' webhooks may be delivered."""
+
+    allow_networks: list[str] = Field(
+        default_factory=list,
+        description="networks (CIDR) webhooks may reach although they are not public, e.g. "
+        '["10.20.0.0/16"] for a merchant system on the operator\'s own network; empty: public addresses only',
+    )
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        for net in v:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"{net!r} is not a network such as 10.20.0.0/16") from None
+        return v
+
+
 class HubConfig(_Section):
     """The whole hub configuration."""
 
@@ -121,6 +142,7 @@ class HubConfig(_Section):
     email: EmailConfig = Field(default_factory=EmailConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
 
 
 def _describe(error: ValidationError) -> str:

@@ -18,6 +18,7 @@ from hub.ingest.apply import Inbound
 from hub.ingest.procs import WorkerPool
 from hub.ingest.worker import IngestWorker
 from hub.merchant.sender import WebhookSender, WebhookThread
+from hub.merchant.webhook_targets import TargetPolicy
 from hub.monitoring.live import FleetBroadcaster
 from hub.monitoring.reader import reader_engine
 from hub.mqtt import MqttLink, event_subscription, subscriptions
@@ -99,6 +100,7 @@ def serve(cfg: HubConfig, workers: int = 0, config_path: Path | None = None) -> 
     reminders = ReminderThread(ReminderRound(engine, cfg.notify), cfg.notify.every_s)
     fleet = FleetBroadcaster(reader, cfg.monitoring.fleet_poll_s)
     alerter = AlertWorker(engine, fleet, cfg.monitoring, sms, reader)
+    webhook_policy = TargetPolicy.allowing(cfg.webhooks.allow_networks)
     track_limit = TokenBuckets(capacity=cfg.http.track_burst, per_second=cfg.http.track_per_second)
     app = create_app(
         WebContext(
@@ -108,12 +110,13 @@ def serve(cfg: HubConfig, workers: int = 0, config_path: Path | None = None) -> 
             track_limit=track_limit,
             reader=reader,
             sms_callback_token=cfg.sms.callback_token,
+            webhook_policy=webhook_policy,
             secret_key=session_key(engine),
         )
     )
     web = WebServer(app, cfg.http.host, cfg.http.port)
     threads: list[IngestWorker | Publisher | NotifierThread | WebServer] = [ingest, publisher, notifier, web]
-    webhook_sender = WebhookThread(WebhookSender(engine))
+    webhook_sender = WebhookThread(WebhookSender(engine, policy=webhook_policy))
     threads.append(webhook_sender)  # type: ignore[arg-type]
     threads += [fleet, alerter, reminders]  # type: ignore[list-item]
     if workers:

@@ -31,7 +31,7 @@ class HttpConfig(Section):
 class BrokerConfig(Section):
     """The MQTT broker of the hub; certificate paths are relative to the config file."""
 
-    url: str = Field(default="mqtt://127.0.0.1:1883", pattern=r"^mqtts?://[^:/]+(:\d+)?/?$")
+    url: str = Field(default="mqtt://127.0.0.1:1883", pattern=r"^mqtts?://[^:/]+(:[0-9]+)?/?$")
     ca: Path | None = Field(default=None, description="CA certificate for mqtts://")
     cert: Path | None = Field(default=None, description="this booth's client certificate")
     key: Path | None = Field(default=None, description="this booth's private key")

@@ -136,7 +136,7 @@ class Ready(Strict):
     """parcel.ready: on the shelf with a collection code (plaintext travels only in this event)."""
 
     tracking_id: TrackingId
-    collection_code: str = Field(pattern=r"^\d{6}$")
+    collection_code: str = Field(pattern=r"^[0-9]{6}$")
     code_expires_at: AwareDatetime
     shelf: str | None = Field(default=None, max_length=40)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
-LOCAL = re.compile(r"^01[3-9]\d{8}$")
+LOCAL = re.compile(r"^01[3-9][0-9]{8}$")
 SEPARATORS = re.compile(r"[\s\-().]")
 
 
@@ -22,7 +22,7 @@ def normalise_mobile(raw: str) -> str:
         digits = "0" + digits[4:]
     elif digits.startswith("880"):
         digits = "0" + digits[3:]
-    if not LOCAL.match(digits):
+    if not LOCAL.fullmatch(digits):
         raise InvalidPhone("a mobile number is 01[3-9] followed by 8 digits")
     return "+88" + digits
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 COUNTRY = "BD"
-S10_PATTERN = re.compile(r"^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$")
+S10_PATTERN = re.compile(r"^([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})$")
 SEPARATORS = re.compile(r"[\s-]")
 
 
@@ -48,7 +48,7 @@ def validate(raw: str, country: str | None = COUNTRY) -> str:
     if not isinstance(raw, str) or len(raw) > 40:
         raise InvalidTrackingNumber("not a tracking number")
     value = normalise(raw)
-    m = S10_PATTERN.match(value)
+    m = S10_PATTERN.fullmatch(value)
     if not m:
         raise InvalidTrackingNumber(f"{value!r} is not in S10 form (2 letters, 9 digits, 2 letters)")
     _, serial, digit, cc = m.groups()

@@ -6,7 +6,7 @@ import functools
 import re
 
 ROOT = "dak/v1/booth"
-BOOTH_ID = re.compile(r"^BD-\d{4}-\d{2}$")
+BOOTH_ID = re.compile(r"^BD-[0-9]{4}-[0-9]{2}$")  # ASCII digits: str patterns' \d takes any script's
 
 EVENT = "event"
 ACK = "ack"
@@ -22,7 +22,7 @@ HUB_SHARE_GROUP = "hub"
 
 def is_booth_id(value: str) -> bool:
     """True when value looks like a booth id: BD-<postcode>-<booth number>."""
-    return isinstance(value, str) and bool(BOOTH_ID.match(value))
+    return isinstance(value, str) and bool(BOOTH_ID.fullmatch(value))
 
 
 def booth_topic(booth_id: str, leaf: str) -> str:

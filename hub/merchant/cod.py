@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,11 +10,16 @@ from sqlalchemy import Connection, func, select
 
 from hub.clock import DHAKA
 from hub.db.schema import CASH_CLOSED, cod_ledger, events, payout_accounts, remittances
+from hub.merchant.csv_cells import spreadsheet_csv
 from parcel.money import format_taka, parse_taka
 
 
 class RemittanceError(ValueError):
     """A remittance operation that cannot be done; str(error) says why."""
+
+
+class NoSuchBatch(RemittanceError):
+    """The remittance batch does not exist."""
 
 
 def business_date(at: datetime) -> str:
@@ -209,18 +212,21 @@ def export_csv(conn: Connection, batch_id: int) -> str:
     """The batch as CSV for the electronic money transfer service: one payment per merchant."""
     head = conn.execute(select(remittances.c.id).where(remittances.c.id == batch_id)).first()
     if head is None:
-        raise RemittanceError("no such remittance batch")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        ["batch_id", "payment_ref", "payee_name", "payee_account", "amount_bdt", "parcels", "merchant"]
-    )
-    for p in _payees(conn, batch_id):
-        ref = f"DAK-COD-{batch_id}-{p['merchant']}"[:60]
-        writer.writerow(
-            [batch_id, ref, p["account_name"], p["account_number"], p["amount"], p["parcels"], p["merchant"]]
-        )
-    return out.getvalue()
+        raise NoSuchBatch("no such remittance batch")
+    header = ["batch_id", "payment_ref", "payee_name", "payee_account", "amount_bdt", "parcels", "merchant"]
+    rows = [
+        [
+            batch_id,
+            f"DAK-COD-{batch_id}-{p['merchant']}"[:60],
+            p["account_name"],
+            p["account_number"],
+            p["amount"],
+            p["parcels"],
+            p["merchant"],
+        ]
+        for p in _payees(conn, batch_id)
+    ]
+    return spreadsheet_csv(header, rows)
 
 
 def mark_remitted(conn: Connection, batch_id: int, transfer_ref: str, now: datetime) -> dict[str, Any]:
@@ -232,7 +238,9 @@ def mark_remitted(conn: Connection, batch_id: int, transfer_ref: str, now: datet
     ).rowcount
     if not done:
         exists = conn.execute(select(remittances.c.status).where(remittances.c.id == batch_id)).scalar()
-        raise RemittanceError("no such remittance batch" if exists is None else f"batch is already {exists}")
+        if exists is None:
+            raise NoSuchBatch("no such remittance batch")
+        raise RemittanceError(f"batch is already {exists}")
     result = batch(conn, batch_id)
     assert result is not None
     return result

@@ -42,7 +42,12 @@ def _runs(text: str) -> list[tuple[bool, str]]:
 
 
 def _text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int, centre: bool = False) -> None:
-    """Draw mixed Bengali/Latin text on one baseline, each run in a font that has its letters."""
+    """Draw mixed Bengali/Latin text on one baseline, each run in a font that has its letters.
+
+    Line breaks, tabs and other control characters in what a merchant typed become single spaces:
+    a label line is one line.
+    """
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
     pieces = [(run, _font(size, bengali)) for bengali, run in _runs(text)]
     width = sum(font.getlength(run) for run, font in pieces)
     x = xy[0] - width / 2 if centre else xy[0]

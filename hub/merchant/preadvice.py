@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -16,17 +16,14 @@ from sqlalchemy import Connection, select
 
 from hub.db.schema import booths, merchant_blocks, preadvices
 from hub.ingest.outbox import enqueue
+from hub.merchant import fields
 from hub.notify.outbox import remember_contacts
 from hub.serials import claim_range
 from parcel import s10, topics
 from parcel.control import Manifest
-from parcel.messages import BoothId, Recipient, Strict, Taka
+from parcel.messages import Recipient, Strict
 
 BLOCK_SIZE = 1_000
-# Notifications go by e-mail too when the merchant gives an address: a plain ASCII one, no display name.
-EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
-)
 MAX_BULK = 1_000
 CSV_COLUMNS = (
     "destination",
@@ -43,42 +40,64 @@ CSV_COLUMNS = (
 CSV_OPTIONAL = CSV_COLUMNS[4:]
 
 
+class ShipmentRecipient(Strict):
+    """Who collects the parcel, as a merchant names them."""
+
+    name: fields.Name
+    phone: fields.Phone
+
+
 class PreAdvice(Strict):
     """One shipment a merchant announces before handing it in."""
 
-    destination: BoothId
-    recipient: Recipient
-    cod_amount: Taka
-    weight_g: int | None = Field(default=None, gt=0, le=100_000)
-    reference: str | None = Field(default=None, min_length=1, max_length=100)
-    origin: BoothId | None = None
-    recipient_email: str | None = Field(default=None, max_length=254)
-    language: Literal["bn", "en"] = "bn"
+    destination: fields.BoothId
+    recipient: ShipmentRecipient
+    cod_amount: fields.Taka
+    weight_g: fields.Grams | None = None
+    reference: fields.Reference | None = Field(
+        default=None,
+        description="your order id; unique among your shipments, so a retried request cannot create a "
+        "second shipment",
+    )
+    origin: fields.BoothId | None = Field(
+        default=None,
+        description="the booth where you will hand the parcel in: it gets the pre-advice too, so its "
+        "clerk's label scan fills in the intake",
+    )
+    recipient_email: fields.Email | None = Field(
+        default=None, description="the recipient also gets the ready, reminder and last-day notices by e-mail"
+    )
+    language: Literal["bn", "en"] = Field(
+        default="bn", description="language of the recipient's SMS and e-mail (Bengali unless en)"
+    )
 
     @field_validator("recipient_email")
     @classmethod
     def _email(cls, v: str | None) -> str | None:
         if v is None:
             return None
-        v = v.strip()
-        if not EMAIL.fullmatch(v):
-            raise ValueError("not a valid e-mail address")
         local, _, domain = v.rpartition("@")
         return f"{local}@{domain.lower()}"
+
+    def wire_recipient(self) -> Recipient:
+        """The recipient as the wire's manifests carry it."""
+        return Recipient(name=self.recipient.name, phone=self.recipient.phone)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Why one item of a request was refused: its index (0-based), the reason, and for a CSV upload
-    the line of the file it came from (the header is line 1)."""
+    """Why one item of a request was refused: its index (0-based), the reason, for a CSV upload the line
+    of the file it came from (the header is line 1), and what kind of refusal it is: `invalid` (the item
+    breaks the API document's rules), `unknown_booth` or `reference_taken` (the hub's own records)."""
 
     index: int
     message: str
     line: int | None = None
+    reason: Literal["invalid", "unknown_booth", "reference_taken"] = "invalid"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        out: dict[str, Any] = {"index": self.index, "message": self.message}
+        out: dict[str, Any] = {"index": self.index, "message": self.message, "reason": self.reason}
         if self.line is not None:
             out["line"] = self.line
         return out
@@ -129,7 +148,32 @@ def csv_to_items(text: str) -> list[dict[str, Any]]:
     Each row is validated here, so a bad value is refused naming its line in the file (PreAdviceError
     listing every bad line); the caller validates the items again and stores all or nothing.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    # newline="" lets the reader see every line end: CRLF, LF and the bare CR of "CSV (Macintosh)".
+    lines = _Counted(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.DictReader(lines)
+    try:
+        return _csv_rows(reader)
+    except csv.Error as exc:  # a quote left open, a cell over the reader's limit
+        raise PreAdviceError([Problem(0, f"not a readable CSV: {exc}", line=lines.count)]) from None
+
+
+class _Counted:
+    """The lines of a file, counting those handed out: the line a reader failed on is the last one."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.count = 0
+
+    def __iter__(self) -> _Counted:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.count += 1
+        return line
+
+
+def _csv_rows(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
     missing = [c for c in CSV_COLUMNS[:4] if c not in (reader.fieldnames or [])]
     if missing:
         raise PreAdviceError([Problem(0, f"CSV header lacks {', '.join(missing)}", line=1)])
@@ -149,7 +193,9 @@ def csv_to_items(text: str) -> list[dict[str, Any]]:
         }
         for column in CSV_OPTIONAL:
             if (value := (row.get(column) or "").strip()) != "":
-                item[column] = value
+                # A CSV cell is text: a weight written in ASCII digits is the number the API takes.
+                whole = column == "weight_g" and value.isascii() and value.isdigit() and len(value) < 10
+                item[column] = int(value) if whole else value
         try:
             PreAdvice.model_validate(item)
         except ValidationError as exc:
@@ -175,7 +221,9 @@ def _reference_clashes(conn: Connection, merchant: str, items: list[PreAdvice]) 
     seen: set[str] = set()
     for i, item in enumerate(items):
         if item.reference is not None and item.reference in seen:
-            problems.append(Problem(i, f"reference {item.reference!r} appears twice"))
+            problems.append(
+                Problem(i, f"reference {item.reference!r} appears twice", reason="reference_taken")
+            )
         if item.reference is not None:
             seen.add(item.reference)
     if refs:
@@ -187,7 +235,11 @@ def _reference_clashes(conn: Connection, merchant: str, items: list[PreAdvice]) 
             ).all()
         )
         problems += [
-            Problem(i, f"reference {it.reference!r} is already shipment {taken[it.reference]}")
+            Problem(
+                i,
+                f"reference {it.reference!r} is already shipment {taken[it.reference]}",
+                reason="reference_taken",
+            )
             for i, it in enumerate(items)
             if it.reference in taken
         ]
@@ -238,12 +290,12 @@ def create(conn: Connection, merchant: str, items: list[PreAdvice], now: datetim
     named = {i.destination for i in items} | {i.origin for i in items if i.origin is not None}
     known = {r.booth_id for r in conn.execute(select(booths.c.booth_id).where(booths.c.booth_id.in_(named)))}
     problems = [
-        Problem(i, f"unknown destination booth {it.destination}")
+        Problem(i, f"unknown destination booth {it.destination}", reason="unknown_booth")
         for i, it in enumerate(items)
         if it.destination not in known
     ]
     problems += [
-        Problem(i, f"unknown origin booth {it.origin}")
+        Problem(i, f"unknown origin booth {it.origin}", reason="unknown_booth")
         for i, it in enumerate(items)
         if it.origin is not None and it.origin not in known
     ]
@@ -278,7 +330,7 @@ def create(conn: Connection, merchant: str, items: list[PreAdvice], now: datetim
             tracking_id=str(row["tracking_id"]),
             origin=item.origin,
             destination=item.destination,
-            recipient=item.recipient,
+            recipient=item.wire_recipient(),
             cod_amount=item.cod_amount,
             weight_g=item.weight_g,
             merchant=merchant,

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hub.clock import utcnow
 from hub.db.schema import webhook_outbox, webhooks
+from hub.merchant.webhook_targets import RefusedTarget, TargetPolicy, pinned_session
 from hub.merchant.webhooks import sign
 
 log = logging.getLogger(__name__)
@@ -41,12 +42,13 @@ class WebhookSender:
         engine: Engine,
         clock: Callable[[], datetime] = utcnow,
         first_retry_s: float = FIRST_RETRY_S,
-        session: requests.Session | None = None,
+        policy: TargetPolicy | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.first_retry_s = first_retry_s
-        self.session = session or requests.Session()
+        # Every delivery connects only where the policy allows, checked after DNS resolution.
+        self.session = pinned_session(policy or TargetPolicy())
         weakref.finalize(self, self.session.close)  # pooled sockets closed with the sender
 
     def run_once(self) -> int:
@@ -79,6 +81,8 @@ class WebhookSender:
             )
             if not 200 <= resp.status_code < 300:
                 error = f"HTTP {resp.status_code}"
+        except RefusedTarget as exc:
+            error = f"refused: {exc}"
         except requests.RequestException as exc:
             error = type(exc).__name__
         now = self.clock()

@@ -19,6 +19,8 @@ from hub.notify.smpp_parts import RECEIPT_STATES, Receipt
 FINAL = ("delivered", "undelivered", "expired", "rejected")
 FAILED = ("undelivered", "expired", "rejected")
 STATUSES = (*FINAL, "unknown", "accepted", "enroute")
+# The words a gateway may report a status with: the hub's own, or SMPP's receipt words.
+REPORT_WORDS = (*STATUSES, *RECEIPT_STATES)
 
 
 def status_word(value: str) -> str | None:

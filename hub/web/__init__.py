@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import Engine
 
+from hub.merchant.webhook_targets import TargetPolicy
 from hub.web.ratelimit import TokenBuckets
 
 
@@ -25,6 +26,7 @@ class WebContext:
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))  # signs staff sessions
     login_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(capacity=10, per_second=0.1))
     sms_callback_token: str | None = None  # the HTTP SMS gateway's token for delivery reports
+    webhook_policy: TargetPolicy = field(default_factory=TargetPolicy)  # where webhooks may point
 
     @property
     def reads(self) -> Engine:
@@ -41,11 +43,12 @@ def context() -> WebContext:
 
 def create_app(ctx: WebContext) -> Flask:
     """Build the hub's Flask app around ctx; nothing is opened here."""
-    from hub.web import api, errors, i18n, labels, pages
+    from hub.web import api, errors, i18n, inputs, labels, pages
 
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["hub"] = ctx
+    inputs.init_app(app)  # before the blueprints: their routes use its converters
     i18n.init_app(app)
     app.jinja_env.globals.update(
         label=labels.label,

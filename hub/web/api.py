@@ -26,7 +26,9 @@ def _read() -> Any:
 def track_parcel(tracking_id: str) -> Any:
     """A parcel's status and timeline; no personal data."""
     if not context().track_limit.allow(request.remote_addr or "?"):
-        raise ApiError(429, "rate_limited", "too many requests; try again shortly")
+        raise ApiError(
+            429, "rate_limited", "too many requests; try again shortly", headers={"Retry-After": "1"}
+        )
     try:
         with _read() as conn:
             view = track(conn, tracking_id)

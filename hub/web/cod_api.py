@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -10,7 +9,8 @@ from pydantic import Field, ValidationError
 
 from hub.clock import utcnow
 from hub.merchant import cod
-from hub.web import context
+from hub.merchant.fields import TEXT_PATTERN
+from hub.web import context, params
 from hub.web.auth import require_role
 from hub.web.errors import ApiError
 from parcel.messages import Strict
@@ -21,17 +21,14 @@ bp = Blueprint("cod_api", __name__, url_prefix="/api/v1/admin")
 class RemittedIn(Strict):
     """The transfer service's reference for a paid batch."""
 
-    transfer_ref: str = Field(min_length=1, max_length=100)
+    transfer_ref: str = Field(min_length=1, max_length=100, pattern=TEXT_PATTERN)
 
 
 @bp.get("/cod/reconciliation")
 @require_role("admin")
 def reconciliation() -> Any:
     """Per booth for ?date=YYYY-MM-DD: the booth's cash-up (expected, counted) beside the merchant COD ledger."""
-    try:
-        day = date.fromisoformat(request.args.get("date", "")).isoformat()
-    except ValueError:
-        raise ApiError(400, "invalid_query", "date=YYYY-MM-DD is required") from None
+    day = params.business_day("date").isoformat()
     with context().reads.connect() as conn:
         return jsonify({"business_date": day, "booths": cod.reconciliation(conn, day)})
 
@@ -47,7 +44,7 @@ def create_remittance() -> Any:
     return jsonify(made), 201
 
 
-@bp.get("/remittances/<int:batch_id>")
+@bp.get("/remittances/<id:batch_id>")
 @require_role("admin")
 def get_remittance(batch_id: int) -> Any:
     """One remittance batch with its payees."""
@@ -58,7 +55,7 @@ def get_remittance(batch_id: int) -> Any:
     return jsonify(found)
 
 
-@bp.get("/remittances/<int:batch_id>/export.csv")
+@bp.get("/remittances/<id:batch_id>/export.csv")
 @require_role("admin")
 def export_remittance(batch_id: int) -> Any:
     """The batch as CSV for the electronic money transfer service."""
@@ -74,16 +71,22 @@ def export_remittance(batch_id: int) -> Any:
     )
 
 
-@bp.post("/remittances/<int:batch_id>/remitted")
+@bp.post("/remittances/<id:batch_id>/remitted")
 @require_role("admin")
 def mark_remitted(batch_id: int) -> Any:
     """Record that the batch was paid; a batch is marked remitted only once."""
+    raw = request.get_json(silent=True)
+    if not isinstance(raw, dict):
+        raise ApiError(400, "invalid_json", 'the body must be a JSON object {"transfer_ref": ...}')
     try:
-        body = RemittedIn.model_validate(request.get_json(silent=True) or {})
-    except ValidationError:
-        raise ApiError(422, "invalid", "transfer_ref is required") from None
+        body = RemittedIn.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ApiError(422, "invalid", f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
     try:
         with context().engine.begin() as conn:
             return jsonify(cod.mark_remitted(conn, batch_id, body.transfer_ref, utcnow()))
+    except cod.NoSuchBatch as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
     except cod.RemittanceError as exc:
         raise ApiError(409, "conflict", str(exc)) from None

@@ -42,7 +42,7 @@ def command(booth_id: str) -> Any:
     return redirect(url_for("cell.booth", booth_id=booth_id) + "#commands")
 
 
-@bp.post("/alerts/<int:alert_id>/ack")
+@bp.post("/alerts/<id:alert_id>/ack")
 @login_required("operator")
 def ack(alert_id: int) -> Any:
     """Acknowledge an open alert."""

@@ -35,12 +35,24 @@ class ApiError(HTTPException):
     """An API error with a machine code and a human message."""
 
     def __init__(
-        self, status: int, code: str, message: str, items: list[dict[str, Any]] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        items: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(description=message)
         self.code = status
         self.error_code = code
         self.items = items
+        self.extra_headers = dict(headers or {})
+        if status == 401:  # RFC 9110: a 401 says how to authenticate
+            self.extra_headers.setdefault("WWW-Authenticate", 'Bearer realm="dakbooth"')
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        """The error's headers, with those the raiser added."""
+        return [*super().get_headers(environ, scope), *self.extra_headers.items()]
 
 
 def error_response(
@@ -55,16 +67,26 @@ def error_response(
     return resp
 
 
+def kept_headers(exc: HTTPException) -> dict[str, str]:
+    """The headers of an error worth keeping in our own answer: a 405's Allow (RFC 9110), a 401's
+    WWW-Authenticate, a 429's or 503's Retry-After."""
+    keep = {"allow", "www-authenticate", "retry-after"}
+    return {name: value for name, value in exc.get_headers() if name.lower() in keep}
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Response | tuple[str, int]:
+    def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
         code = getattr(exc, "error_code", None) or (exc.name or "error").lower().replace(" ", "_")
         if request.path.startswith("/api/") or request.path == "/healthz":
-            return error_response(status, code, exc.description or exc.name, getattr(exc, "items", None))
-        return render_template("error.html", status=status, message=page_message(exc)), status
+            resp = error_response(status, code, exc.description or exc.name, getattr(exc, "items", None))
+        else:
+            resp = Response(render_template("error.html", status=status, message=page_message(exc)), status)
+        resp.headers.update(kept_headers(exc))
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response | tuple[str, int]:

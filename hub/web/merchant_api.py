@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import Field, ValidationError
 
 from hub.clock import utcnow
-from hub.merchant import cod, preadvice, shipments, webhooks
+from hub.merchant import cod, fields, preadvice, shipments, webhooks
 from hub.merchant.labels import render_label
-from hub.web import context
+from hub.web import context, params
 from hub.web.auth import caller, require_role
 from hub.web.errors import ApiError
 from parcel import s10
@@ -26,14 +25,18 @@ MAX_UPLOAD = 2 * 1024 * 1024
 class WebhookIn(Strict):
     """A webhook registration."""
 
-    url: str = Field(pattern=r"^https?://", max_length=2000)
+    url: str = Field(
+        pattern=r"^https?://[^\x00]+$",
+        max_length=2000,
+        description="https:// (or http://) and a host that resolves to public addresses only; no credentials",
+    )
 
 
 class PayoutIn(Strict):
     """Where the merchant's COD is paid."""
 
-    account_name: str = Field(min_length=1, max_length=200)
-    account_number: str = Field(pattern=r"^[0-9A-Za-z+\-]{6,40}$")
+    account_name: fields.Name
+    account_number: fields.Account
 
 
 def _json() -> Any:
@@ -111,9 +114,13 @@ def create_shipments_bulk() -> Any:
             raise ApiError(422, "invalid_shipments", str(exc), [p.as_dict() for p in exc.problems]) from None
     else:
         body = _json()
-        raw = body.get("shipments") if isinstance(body, dict) else None
-        if not isinstance(raw, list):
-            raise ApiError(400, "invalid_json", 'expected {"shipments": [...]}')
+        if (
+            not isinstance(body, dict)
+            or set(body) != {"shipments"}
+            or not isinstance(body["shipments"], list)
+        ):
+            raise ApiError(400, "invalid_json", 'expected {"shipments": [...]} and nothing else')
+        raw = body["shipments"]
     return jsonify({"shipments": _preadvise(raw)}), 201
 
 
@@ -121,16 +128,8 @@ def create_shipments_bulk() -> Any:
 @require_role("merchant")
 def list_shipments() -> Any:
     """The merchant's shipments with their current status, oldest first, paged."""
-    since_raw = request.args.get("since")
-    try:
-        since = datetime.fromisoformat(since_raw) if since_raw else None
-        limit = int(request.args.get("limit", "100"))
-    except ValueError:
-        raise ApiError(400, "invalid_query", "since must be ISO 8601 with offset; limit an integer") from None
-    if since is not None and since.tzinfo is None:
-        raise ApiError(400, "invalid_query", "since needs a UTC offset")
-    if not 1 <= limit <= shipments.MAX_PAGE:
-        raise ApiError(400, "invalid_query", f"limit must be 1..{shipments.MAX_PAGE}")
+    since = params.instant("since")
+    limit = params.whole_number("limit", 100, 1, shipments.MAX_PAGE)
     with context().reads.connect() as conn:
         return jsonify(
             shipments.page(
@@ -144,7 +143,7 @@ def list_shipments() -> Any:
         )
 
 
-@bp.get("/shipments/<tracking_id>")
+@bp.get("/shipments/<s10:tracking_id>")
 @require_role("merchant")
 def get_shipment(tracking_id: str) -> Any:
     """One shipment with its full timeline."""
@@ -155,7 +154,7 @@ def get_shipment(tracking_id: str) -> Any:
     return jsonify(view)
 
 
-@bp.get("/shipments/<tracking_id>/label.png")
+@bp.get("/shipments/<s10:tracking_id>/label.png")
 @require_role("merchant")
 def shipment_label(tracking_id: str) -> Any:
     """The shipment's label as a PNG (Code128 and QR of the tracking number, Bengali text)."""
@@ -180,6 +179,9 @@ def shipment_label(tracking_id: str) -> Any:
 def create_webhook() -> Any:
     """Register a URL for signed tracking events; the secret is shown only here."""
     hook = _model(WebhookIn)
+    refusal = context().webhook_policy.check_url(hook.url)
+    if refusal is not None:
+        raise ApiError(422, "invalid_url", f"url: {refusal}")
     try:
         with context().engine.begin() as conn:
             return jsonify(webhooks.register(conn, caller(), hook.url, utcnow())), 201
@@ -195,7 +197,7 @@ def list_webhooks() -> Any:
         return jsonify({"webhooks": webhooks.listing(conn, caller())})
 
 
-@bp.delete("/webhooks/<int:webhook_id>")
+@bp.delete("/webhooks/<id:webhook_id>")
 @require_role("merchant")
 def delete_webhook(webhook_id: int) -> Any:
     """Stop a webhook; its undelivered events are dropped."""

@@ -1,152 +1,181 @@
-"""The component schemas of the hub's OpenAPI description (hub.web.openapi): the bodies its
-requests take and its answers give."""
+"""The component schemas of the hub's OpenAPI description (hub.web.openapi).
+
+Request bodies are generated from the pydantic models the server validates them with, so the
+document states exactly the rules the server enforces. Answers are described here by hand, each with
+the fields it always has (`required`) and those that may be null.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": "taka, exact, two decimals"}
+from pydantic import BaseModel
+
+from hub.merchant.fields import ACCOUNT_PATTERN, BOOTH_PATTERN
+from hub.merchant.preadvice import PreAdvice
+from hub.merchant.shipments import PRE_ADVISED
+from hub.web.cod_api import RemittedIn
+from hub.web.merchant_api import PayoutIn, WebhookIn
+from hub.web.sms_delivery import DeliveryReport
+from parcel.lifecycle import EventType, Status
+
+REF = "#/components/schemas/{model}"
+MONEY = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "description": "taka, exact, two decimals"}
+TIME = {"type": "string", "format": "date-time"}
+EVENT_TYPES = [t.value for t in EventType]
+STATUSES = [PRE_ADVISED, *(s.value for s in Status)]
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _object(required: list[str], properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties, **extra}
+
+
+def model_schemas(*models: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schemas of pydantic models (and the models they use), keyed by model name."""
+    out: dict[str, Any] = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template=REF, mode="validation")
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return out
+
+
+ERROR = _object(
+    ["error"],
+    {
+        "error": _object(
+            ["code", "message"],
+            {
+                "code": {"type": "string", "description": "stable, for programs"},
+                "message": {"type": "string", "description": "for people; names the wrong field"},
+                "items": {
+                    "type": "array",
+                    "description": "for bulk requests: which items were refused and why (0-based index; "
+                    "for a CSV upload also the line, the header being line 1)",
+                    "items": _object(
+                        ["index", "message", "reason"],
+                        {
+                            "index": {"type": "integer"},
+                            "line": {"type": "integer"},
+                            "message": {"type": "string"},
+                            "reason": {
+                                "type": "string",
+                                "enum": ["invalid", "unknown_booth", "reference_taken"],
+                                "description": "invalid: the item breaks this document's rules; "
+                                "unknown_booth: no such booth; reference_taken: the reference names a "
+                                "shipment already (or twice in this request)",
+                            },
+                        },
+                    ),
+                },
+            },
+        )
+    },
+)
+
+TRACK_EVENT = _object(
+    ["type", "at", "booth"],
+    {"type": {"type": "string", "enum": EVENT_TYPES}, "at": TIME, "booth": {"type": "string"}},
+)
+
+SHIPMENT_FIELDS = {
+    "tracking_id": {"type": "string", "example": "CP123456785BD"},
+    "reference": {"type": ["string", "null"]},
+    "destination": {"type": "string", "pattern": BOOTH_PATTERN},
+    "origin": {
+        "type": ["string", "null"],
+        "description": "booth where the parcel was taken in; until then the booth named in the pre-advice",
+    },
+    "cod_amount": MONEY,
+}
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "items": {
-                        "type": "array",
-                        "description": "for bulk requests: which items were refused and why (0-based index)",
-                        "items": {
-                            "type": "object",
-                            "properties": {"index": {"type": "integer"}, "message": {"type": "string"}},
-                        },
-                    },
-                },
-            }
-        },
-    },
-    "Track": {
-        "type": "object",
-        "required": ["tracking_id", "status", "events"],
-        "properties": {
+    "Error": ERROR,
+    "Track": _object(
+        ["tracking_id", "status", "events"],
+        {
             "tracking_id": {"type": "string"},
             "status": {
                 "type": "string",
+                "enum": STATUSES,
                 "description": "pre_advised (announced by its merchant, not handed in yet; no events) "
                 "or the parcel's status",
             },
-            "events": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "type": {"type": "string"},
-                        "at": {"type": "string", "format": "date-time"},
-                        "booth": {"type": "string"},
-                    },
-                },
-            },
+            "events": {"type": "array", "items": TRACK_EVENT},
         },
-    },
-    "PreAdvice": {
-        "type": "object",
-        "required": ["destination", "recipient", "cod_amount"],
-        "additionalProperties": False,
-        "properties": {
-            "destination": {
-                "type": "string",
-                "pattern": r"^BD-\d{4}-\d{2}$",
-                "description": "destination booth",
-            },
-            "origin": {
-                "type": "string",
-                "pattern": r"^BD-\d{4}-\d{2}$",
-                "description": "booth where you will hand the parcel in (optional): it gets the pre-advice "
-                "too, so its clerk's label scan fills in the intake; an unknown booth is refused (422)",
-            },
-            "recipient": {
+    ),
+    "BoothState": _object(
+        ["booth_id", "state", "last_seen", "devices", "outbox"],
+        {
+            "booth_id": {"type": "string", "pattern": BOOTH_PATTERN},
+            "state": {"type": "string", "enum": ["online", "offline"]},
+            "last_seen": NULLABLE_TIME,
+            "devices": {
                 "type": "object",
-                "required": ["name", "phone"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "phone": {"type": "string", "example": "01711223344"},
-                },
+                "description": "each device kind's state and detail, as the booth reports",
             },
-            "cod_amount": {"oneOf": [MONEY, {"type": "number"}], "description": "0 for prepaid"},
-            "weight_g": {"type": "integer", "minimum": 1, "maximum": 100000},
-            "recipient_email": {
-                "type": "string",
-                "format": "email",
-                "maxLength": 254,
-                "description": "optional: the recipient also gets the ready, reminder and last-day "
-                "notices by e-mail; an invalid address is refused (422)",
-            },
-            "language": {
-                "type": "string",
-                "enum": ["bn", "en"],
-                "default": "bn",
-                "description": "language of the recipient's SMS and e-mail (Bengali unless en)",
-            },
-            "reference": {
-                "type": "string",
-                "maxLength": 100,
-                "description": "your order id; unique per merchant, so a retried request is refused (422) "
-                "instead of creating a second shipment",
+            "outbox": {
+                "description": "the booth's unsent events (depth, oldest age), as it reports; null before"
             },
         },
-    },
-    "Created": {
-        "type": "object",
-        "properties": {
-            "tracking_id": {"type": "string", "example": "CP123456785BD"},
-            "reference": {"type": "string", "nullable": True},
-            "destination": {"type": "string"},
-            "origin": {"type": "string", "nullable": True},
-            "cod_amount": MONEY,
+    ),
+    "SeqGap": _object(
+        ["booth_id", "ack_upto", "max_seq", "missing", "since"],
+        {
+            "booth_id": {"type": "string"},
+            "ack_upto": {"type": "integer"},
+            "max_seq": {"type": "integer"},
+            "missing": {"type": "integer"},
+            "since": TIME,
+        },
+    ),
+    "Created": _object(
+        [*SHIPMENT_FIELDS, "status", "label_url"],
+        {
+            **SHIPMENT_FIELDS,
             "status": {"type": "string", "enum": ["pre_advised"]},
             "label_url": {"type": "string"},
         },
-    },
-    "Shipment": {
-        "type": "object",
-        "properties": {
-            "tracking_id": {"type": "string"},
-            "reference": {"type": "string", "nullable": True},
-            "status": {
-                "type": "string",
-                "enum": [
-                    "pre_advised",
-                    "accepted",
-                    "dispatched",
-                    "arrived",
-                    "ready",
-                    "delivered",
-                    "returned",
-                    "return_arrived",
-                    "return_collected",
-                ],
-            },
-            "destination": {"type": "string"},
-            "origin": {
-                "type": "string",
-                "nullable": True,
-                "description": "booth where the parcel was taken in; until then the booth named in the "
-                "pre-advice, if any",
-            },
-            "recipient": {"type": "object"},
-            "cod_amount": MONEY,
-            "weight_g": {"type": "integer", "nullable": True},
-            "created_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time", "nullable": True},
+    ),
+    "Shipment": _object(
+        [*SHIPMENT_FIELDS, "status", "recipient", "weight_g", "created_at", "updated_at", "label_url"],
+        {
+            **SHIPMENT_FIELDS,
+            "status": {"type": "string", "enum": STATUSES},
+            "recipient": _object(
+                ["name", "phone"], {"name": {"type": "string"}, "phone": {"type": "string"}}
+            ),
+            "weight_g": {"type": ["integer", "null"]},
+            "created_at": TIME,
+            "updated_at": NULLABLE_TIME,
             "label_url": {"type": "string"},
-            "events": {"type": "array", "items": {"type": "object"}},
+            "events": {
+                "type": "array",
+                "description": "only when one shipment is asked for",
+                "items": _object(
+                    ["event_id", "type", "at", "booth"],
+                    {
+                        "event_id": {"type": "string"},
+                        "type": {"type": "string"},
+                        "at": TIME,
+                        "booth": {"type": "string"},
+                    },
+                ),
+            },
         },
-    },
+    ),
+    "ShipmentPage": _object(
+        ["shipments", "next_after"],
+        {
+            "shipments": {"type": "array", "items": {"$ref": REF.format(model="Shipment")}},
+            "next_after": {"type": ["string", "null"], "description": "pass as `after` for the next page"},
+        },
+    ),
     "WebhookEvent": {
         "type": "object",
         "description": "POSTed to your webhook URL. Headers: X-Dak-Timestamp (unix seconds), "
@@ -155,54 +184,107 @@ SCHEMAS: dict[str, Any] = {
         "your clock, and ignore a delivery id or event_id you have already processed (replay protection). "
         "Answer 2xx; anything else is retried with exponential backoff (5 s doubling, up to 15 attempts). "
         "Deliveries may arrive out of order: order by `at`.",
+        "required": ["event_id", "type", "tracking_id", "booth", "at"],
         "properties": {
             "event_id": {"type": "string"},
-            "type": {"type": "string"},
+            "type": {"type": "string", "enum": EVENT_TYPES},
             "tracking_id": {"type": "string"},
             "booth": {"type": "string"},
-            "at": {"type": "string", "format": "date-time"},
+            "at": TIME,
             "cod_collected": MONEY,
             "reason": {"type": "string"},
         },
     },
-    "Webhook": {
-        "type": "object",
-        "properties": {
+    "Webhook": _object(
+        ["id", "url", "created_at"],
+        {
             "id": {"type": "integer"},
             "url": {"type": "string"},
             "secret": {"type": "string", "description": "returned only when created"},
-            "created_at": {"type": "string", "format": "date-time"},
+            "created_at": TIME,
         },
-    },
-    "CodStatement": {
-        "type": "object",
-        "properties": {
+    ),
+    "WebhookList": _object(
+        ["webhooks"], {"webhooks": {"type": "array", "items": {"$ref": REF.format(model="Webhook")}}}
+    ),
+    "PayoutAccount": _object(
+        ["account_name", "account_number"],
+        {
+            "account_name": {"type": "string"},
+            "account_number": {"type": "string", "pattern": ACCOUNT_PATTERN},
+        },
+    ),
+    "CodStatement": _object(
+        ["collected", "remitted", "outstanding", "lines"],
+        {
             "collected": MONEY,
             "remitted": MONEY,
             "outstanding": MONEY,
-            "lines": {"type": "array", "items": {"type": "object"}},
+            "lines": {
+                "type": "array",
+                "items": _object(
+                    ["tracking_id", "amount", "booth", "delivered_at", "remittance_id", "remittance_status"],
+                    {
+                        "tracking_id": {"type": "string"},
+                        "amount": MONEY,
+                        "booth": {"type": "string"},
+                        "delivered_at": TIME,
+                        "remittance_id": {"type": ["integer", "null"]},
+                        "remittance_status": {"type": ["string", "null"], "enum": ["open", "remitted", None]},
+                    },
+                ),
+            },
         },
-    },
-    "Remittance": {
-        "type": "object",
-        "properties": {
+    ),
+    "Remittance": _object(
+        ["id", "status", "total", "items", "created_at", "remitted_at", "transfer_ref", "payees"],
+        {
             "id": {"type": "integer"},
             "status": {"type": "string", "enum": ["open", "remitted"]},
             "total": MONEY,
-            "items": {"type": "integer"},
-            "payees": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "DeliveryReport": {
-        "type": "object",
-        "required": ["id", "status"],
-        "additionalProperties": False,
-        "properties": {
-            "id": {"type": "string", "minLength": 1, "maxLength": 128},
-            "status": {
-                "type": "string",
-                "description": "delivered, undelivered, expired, rejected or unknown (or the SMPP word)",
+            "items": {"type": "integer", "description": "ledger lines in the batch"},
+            "created_at": TIME,
+            "remitted_at": NULLABLE_TIME,
+            "transfer_ref": {"type": ["string", "null"]},
+            "payees": {
+                "type": "array",
+                "items": _object(
+                    ["merchant", "amount", "parcels"],
+                    {"merchant": {"type": "string"}, "amount": MONEY, "parcels": {"type": "integer"}},
+                ),
             },
         },
-    },
+    ),
+    "Reconciliation": _object(
+        ["business_date", "booths"],
+        {
+            "business_date": {"type": "string", "format": "date"},
+            "booths": {
+                "type": "array",
+                "items": _object(
+                    [
+                        "booth",
+                        "business_date",
+                        "closed",
+                        "merchant_cod",
+                        "merchant_parcels",
+                        "short_of_merchant_cod",
+                    ],
+                    {
+                        "booth": {"type": "string"},
+                        "business_date": {"type": "string", "format": "date"},
+                        "closed": {"type": "boolean"},
+                        "booth_expected": _nullable(MONEY),
+                        "booth_counted": _nullable(MONEY),
+                        "cash_difference": {"type": ["string", "null"], "pattern": r"^-?[0-9]+\.[0-9]{2}$"},
+                        "merchant_cod": MONEY,
+                        "merchant_parcels": {"type": "integer"},
+                        "reason": {"type": ["string", "null"]},
+                        "short_of_merchant_cod": {"type": "boolean"},
+                    },
+                ),
+            },
+        },
+    ),
+    **model_schemas(PreAdvice, WebhookIn, PayoutIn, RemittedIn, DeliveryReport),
 }

@@ -8,15 +8,18 @@ words such as DELIVRD are understood too). Without a configured token the route 
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, jsonify, request
+from pydantic import Field, ValidationError
 
 from hub.clock import utcnow
-from hub.notify.delivery import record_report, status_word
+from hub.merchant.fields import TEXT_PATTERN
+from hub.notify.delivery import REPORT_WORDS, record_report, status_word
 from hub.notify.smpp_parts import Receipt
 from hub.web import context
 from hub.web.errors import ApiError
+from parcel.messages import Strict
 
 bp = Blueprint("sms_delivery", __name__)
 
@@ -28,22 +31,31 @@ def _authorised(token: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
 
 
+class DeliveryReport(Strict):
+    """A delivery report as the HTTP gateway posts it."""
+
+    id: str = Field(
+        min_length=1,
+        max_length=128,
+        pattern=TEXT_PATTERN,
+        description="the id the gateway gave when it took the SMS",
+    )
+    status: Literal[REPORT_WORDS] = Field(  # type: ignore[valid-type]
+        description="delivered, undelivered, expired, rejected or unknown, or the SMPP word (DELIVRD, ...)"
+    )
+
+
 def _report() -> Receipt:
     body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", 'expected a JSON object {"id", "status"}')
-    unknown = sorted(set(body) - {"id", "status"})
-    if unknown:
-        raise ApiError(400, "bad_request", f"unknown field(s) {', '.join(unknown)}")
-    provider_id, word = body.get("id"), body.get("status")
-    if not isinstance(provider_id, str) or not 0 < len(provider_id.strip()) <= 128:
-        raise ApiError(400, "bad_request", "id must be the gateway's message id (1 to 128 characters)")
-    status = status_word(word) if isinstance(word, str) else None
-    if status is None:
-        raise ApiError(
-            400, "bad_request", "status must be delivered, undelivered, expired, rejected or unknown"
-        )
-    return Receipt(provider_id.strip(), status)
+    try:
+        report = DeliveryReport.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise ApiError(400, "bad_request", f"{where}: {first['msg']}") from None
+    status = status_word(report.status)
+    assert status is not None  # every word of REPORT_WORDS has a status
+    return Receipt(report.id, status)
 
 
 @bp.post("/api/v1/sms/delivery")

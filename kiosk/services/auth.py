@@ -12,7 +12,7 @@ from kiosk.services.errors import ServiceError
 from kiosk.store import audit, clerks
 
 CLERK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
-PIN = re.compile(r"^\d{4,12}$")
+PIN = re.compile(r"^[0-9]{4,12}$")
 # A fixed salt for the dummy hash that keeps unknown-clerk logins as slow as real ones.
 _DUMMY_SALT = b"0" * secrets_hash.SALT_BYTES
 
@@ -29,7 +29,7 @@ def add_clerk(ctx: Context, clerk_id: str, pin: str, supervisor: bool = False) -
     """Create a clerk (or reset an existing clerk's PIN and role)."""
     if not CLERK_ID.match(clerk_id or ""):
         raise ServiceError("invalid_clerk", "a clerk id is 1-40 letters, digits, '.', '_' or '-'")
-    if not PIN.match(pin or ""):
+    if not PIN.fullmatch(pin or ""):
         raise ServiceError("invalid_pin", "a PIN is 4 to 12 digits")
     role = "supervisor" if supervisor else "clerk"
     salt = secrets_hash.new_salt()

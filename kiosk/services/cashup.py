@@ -59,7 +59,7 @@ def close_day(
     business_date: Any = None,
 ) -> Day:
     """Close a day: a discrepancy needs a reason and a supervisor; a day closes only once."""
-    cash = validate.amount(counted, "invalid_amount")
+    cash = validate.amount(counted, "counted")
     text = validate.reason(reason, required=False)
     when = _date(business_date, ctx)
     if when > ctx.now().date().isoformat():

@@ -97,7 +97,7 @@ def handover(ctx: Context, clerk: str, tracking_id: Any, code: Any, cod_collecte
     """Hand a parcel over; a wrong code is counted and the last allowed one locks the parcel."""
     tid = validate.tracking_id(tracking_id)
     typed = validate.code(code)
-    collected = validate.amount(cod_collected, "invalid_amount")
+    collected = validate.amount(cod_collected, "cod_collected")
     if _already_delivered(ctx, tid, collected, typed):
         return Status.DELIVERED.value
     now = ctx.now()
@@ -147,7 +147,7 @@ def handover_by_document(
     number = "".join(str(document_number or "").split()).upper()
     if not DOCUMENT_NUMBER.match(number):
         raise ServiceError("invalid_document", "the document number is 4 to 30 letters or digits")
-    collected = validate.amount(cod_collected, "invalid_amount")
+    collected = validate.amount(cod_collected, "cod_collected")
     boss = require_supervisor(approver, "a handover on an identity document")
     if _already_delivered(ctx, tid, collected, None):
         return Status.DELIVERED.value

@@ -55,7 +55,7 @@ def intake(
     tid = None if tracking_id in (None, "") else validate.tracking_id(tracking_id)
     name, phone = validate.recipient(recipient)
     dest = directory.resolve(ctx, destination)
-    cod = validate.amount(cod_amount)
+    cod = validate.amount(cod_amount, "cod_amount")
     key = validate.submission(submission)
     sender_name, sender_phone = senders.walk_in(sender)
     merchant = _check_preadvice(ctx, tid, dest, cod, phone) if tid is not None else None

@@ -30,14 +30,15 @@ def booth(value: Any, field: str = "destination") -> str:
     return value.strip()
 
 
-def amount(value: Any, code: str = "invalid_amount") -> Decimal:
-    """An exact taka amount (Bengali digits accepted), or the given code."""
-    if isinstance(value, str):
-        value = value.translate(BENGALI_DIGITS)
+def amount(value: Any, field: str) -> Decimal:
+    """An exact taka amount in the API's grammar (parcel.money), or invalid_amount naming the field.
+
+    The counter's forms turn what a clerk types (Bengali digits, grouping) into that grammar first.
+    """
     try:
         return parse_taka(value)
     except InvalidAmount as exc:
-        raise ServiceError(code, str(exc)) from None
+        raise ServiceError("invalid_amount", f"{field}: {exc}", field=field) from None
 
 
 def recipient(value: Any) -> tuple[str, str]:

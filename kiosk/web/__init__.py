@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, jsonify, request
-from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
 from kiosk.services import auth
 from kiosk.services.context import Context
@@ -26,7 +24,7 @@ def create_app(ctx: Context) -> Flask:
     )
     app.extensions["kiosk"] = ctx
 
-    from kiosk.web import api, counter, i18n, pages
+    from kiosk.web import api, counter, errors, i18n, pages
 
     i18n.init_app(app)
     app.register_blueprint(api.bp)
@@ -37,12 +35,7 @@ def create_app(ctx: Context) -> Flask:
     app.register_blueprint(printing.bp)
     app.register_blueprint(scans.bp)
 
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> ResponseReturnValue:
-        if request.path.startswith("/api/"):
-            code = (exc.name or "error").lower().replace(" ", "_")
-            return jsonify({"error": {"code": code, "message": exc.description or code}}), exc.code or 400
-        return exc
+    errors.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -16,6 +16,7 @@ from kiosk.services.intake import intake, preadvice
 from kiosk.services.receive import forward, receive
 from kiosk.services.returns import overdue, return_parcel
 from kiosk.services.unlock import unlock_parcel
+from kiosk.web import errors
 from kiosk.web import session as sess
 from parcel.messages import has_unstorable_text
 
@@ -28,13 +29,13 @@ def _error(code: str, message: str, http_status: int) -> ResponseReturnValue:
 
 @bp.errorhandler(ServiceError)
 def _service_error(exc: ServiceError) -> ResponseReturnValue:
-    return _error(exc.code, exc.message, exc.http_status)
+    return _error(exc.code, exc.message, exc.http_status)  # the message names a wrong field
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
-    code = (exc.name or "error").lower().replace(" ", "_")
-    return _error(code, exc.description or code, exc.code or 400)
+    body, status = _error(errors.error_code(exc), exc.description or errors.error_code(exc), exc.code or 400)
+    return body, status, errors.kept_headers(exc)
 
 
 def _body() -> dict[str, Any]:

@@ -20,7 +20,7 @@ from kiosk.services.intake import intake, preadvice
 from kiosk.services.receive import forward, misrouted_to, receive
 from kiosk.services.unlock import unlock_parcel
 from kiosk.web import session as sess
-from kiosk.web.forms import approver, form_page, whole_grams
+from kiosk.web.forms import approver, form_page, typed_amount, whole_grams
 from kiosk.web.i18n import digits, taka
 from kiosk.web.messages import error_text
 from parcel.messages import DOCUMENT_KINDS
@@ -51,7 +51,7 @@ def intake_page() -> ResponseReturnValue:
             clerk.id,
             recipient={"name": f.get("name", ""), "phone": f.get("phone", "")},
             destination=f.get("destination", ""),
-            cod_amount=f.get("cod_amount", ""),
+            cod_amount=typed_amount(f.get("cod_amount", ""), "cod_amount"),
             tracking_id=f.get("tracking_id", "").strip() or None,
             weight_g=weight,
             approver=approver() if weight is not None else None,
@@ -196,10 +196,16 @@ def handover_page() -> ResponseReturnValue:
                 tid,
                 f.get("document_kind"),
                 f.get("document_number"),
-                f.get("cod_collected", ""),
+                typed_amount(f.get("cod_collected", ""), "cod_collected"),
             )
         else:
-            handover(ctx, clerk.id, tid, f.get("code", ""), f.get("cod_collected", ""))
+            handover(
+                ctx,
+                clerk.id,
+                tid,
+                f.get("code", ""),
+                typed_amount(f.get("cod_collected", ""), "cod_collected"),
+            )
         return {
             "message": _("%(tid)s handed over.", tid=tid.strip().upper()) + " " + _slip_note(tid),
             "done": True,
@@ -287,7 +293,9 @@ def cash_page() -> ResponseReturnValue:
 
     def run(clerk: Clerk) -> dict[str, Any]:
         f = request.form
-        day = cashup.close_day(ctx, clerk.id, f.get("counted", ""), f.get("reason"), approver())
+        day = cashup.close_day(
+            ctx, clerk.id, typed_amount(f.get("counted", ""), "counted"), f.get("reason"), approver()
+        )
         note = _("Z-report printed.") if day.printed else _("Receipt NOT printed: check the printer.")
         return {"message": _("The day is closed.") + " " + note, "day": day}
 

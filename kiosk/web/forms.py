@@ -12,6 +12,7 @@ from kiosk.services import auth
 from kiosk.services.errors import ServiceError
 from kiosk.web import session as sess
 from kiosk.web.messages import error_text
+from parcel.money import InvalidAmount, format_taka, parse_typed_taka
 
 
 def approver() -> auth.Clerk | None:
@@ -58,3 +59,11 @@ def whole_grams(value: str) -> int | None:
     if not text.isascii() or not text.isdigit():
         raise ServiceError("invalid_weight", "weight must be a whole number of grams")
     return int(text)
+
+
+def typed_amount(value: str, field: str) -> str:
+    """A typed amount (Bengali digits and correct grouping accepted) in the API's grammar ("1250.50")."""
+    try:
+        return format_taka(parse_typed_taka(value))
+    except InvalidAmount as exc:
+        raise ServiceError("invalid_amount", f"{field}: {exc}", field=field) from None

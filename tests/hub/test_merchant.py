@@ -30,6 +30,7 @@ from hub.ingest.apply import Inbound, apply_batch
 from hub.ingest.booths import BLOCK_SIZE, allocate_block, ensure_booth
 from hub.merchant import cod
 from hub.merchant.sender import WebhookSender
+from hub.merchant.webhook_targets import TargetPolicy
 from hub.merchant.webhooks import verify
 from hub.monitoring.reader import reader_engine
 from hub.web import WebContext, create_app
@@ -54,13 +55,17 @@ class Hub:
             apply_batch(conn, list(messages), NOW)
 
 
-def _hub(engine: Engine) -> Hub:
+# The tests' webhook receivers listen on loopback, which a hub refuses unless its config allows it.
+LOCAL_RECEIVERS = TargetPolicy.allowing(["127.0.0.0/8"])
+
+
+def _hub(engine: Engine, policy: TargetPolicy = LOCAL_RECEIVERS) -> Hub:
     with engine.begin() as conn:
         ensure_booth(conn, ORIGIN, NOW)
         ensure_booth(conn, DEST, NOW)
         merchant = create_api_key(conn, "shop-a", "merchant")
         admin = create_api_key(conn, "ops", "admin")
-    client = create_app(WebContext(engine=engine)).test_client()
+    client = create_app(WebContext(engine=engine, webhook_policy=policy)).test_client()
     return Hub(
         engine,
         client,
@@ -138,7 +143,7 @@ def test_merchant_preadvises_follows_and_gets_paid(hub: Hub, sink: WebhookSink) 
     view = c.get(f"/api/v1/merchant/shipments/{t}", headers=hub.merchant).get_json()
     assert view["status"] == "delivered" and len(view["events"]) == 4
 
-    sender = WebhookSender(hub.engine)
+    sender = WebhookSender(hub.engine, policy=LOCAL_RECEIVERS)
     try:
         assert sender.run_once() == 4
     finally:
@@ -301,7 +306,7 @@ def test_webhook_retries_with_exponential_backoff(lite: Hub) -> None:
         ]
         lite.apply(event(ORIGIN, 1, accepted(t), at=T0))
         now = [NOW]
-        sender = WebhookSender(lite.engine, clock=lambda: now[0])
+        sender = WebhookSender(lite.engine, clock=lambda: now[0], policy=LOCAL_RECEIVERS)
         assert sender.run_once() == 0  # 503: next try in 5 s
         assert sender.run_once() == 0  # not due yet: nothing sent
         assert peer.refused == 1
